@@ -1,0 +1,42 @@
+# ib_core_lite top-level Makefile.
+#   make          build both modules (and the test module and programs)
+#   make check    build, boot Debian's kernel in QEMU, run every suite
+#   make demo     the guided demonstration, in a guest
+# The kernel version comes from the installed image + headers pair
+# (tools/guest/kver.sh), never from the running kernel; override with
+# KVER=... or KDIR=....
+
+SHELL := /bin/bash
+KVER ?= $(shell tools/guest/kver.sh)
+KDIR ?= /lib/modules/$(KVER)/build
+W ?= 1
+KMAKE = $(MAKE) -C $(KDIR) W=$(W)
+
+.PHONY: all modules test-modules userspace deps check demo clean
+
+all: modules test-modules userspace
+
+deps:
+	@tools/install-deps.sh
+
+modules: deps
+	$(KMAKE) M=$(CURDIR)/kernel modules
+
+test-modules: modules
+	$(KMAKE) M=$(CURDIR)/tests/kmod \
+		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/kernel/Module.symvers modules
+
+userspace: deps
+	$(MAKE) -C tests/progs
+
+check: all
+	@tests/run-check.sh
+
+demo: all
+	@tools/demo.sh
+
+clean:
+	-$(KMAKE) M=$(CURDIR)/kernel clean
+	-$(KMAKE) M=$(CURDIR)/tests/kmod clean
+	-$(MAKE) -C tests/progs clean
+	rm -rf build

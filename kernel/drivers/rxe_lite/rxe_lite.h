@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _RXE_LITE_H
+#define _RXE_LITE_H
+
+#include <rdma_lite/ib_core_lite.h>
+
+/* The user ABI version rdma-core's rxe provider accepts (1..2). */
+#define RXE_LITE_UVERBS_ABI_VERSION	2
+
+/*
+ * One soft RoCE device. Allocated by the core (lite_alloc_device), bound to
+ * one soft device of the core; freed by the core after dealloc_driver.
+ */
+struct rxe_lite_dev {
+	struct lite_device ibdev;	/* must be first */
+};
+
+#endif /* _RXE_LITE_H */

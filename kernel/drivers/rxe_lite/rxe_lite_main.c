@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rxe_lite: a soft RoCE driver for ib_core_lite.
+ *
+ * It binds, through the auxiliary bus, to the soft devices the core creates
+ * for "rdma link add NAME type rxe netdev NDEV" (auxiliary devices named
+ * "ib_core_lite.rxe.N"). probe() registers one RDMA device, remove()
+ * unregisters it; the soft device itself belongs to the core and survives
+ * unbind and module unload. sysfs unbind/bind go through the same pair.
+ */
+#include <linux/module.h>
+
+#include "rxe_lite.h"
+
+static void rxe_lite_dealloc_driver(struct lite_device *ibdev)
+{
+	/* No driver-private resources yet: the core frees the device. */
+}
+
+static const struct lite_device_ops rxe_lite_dev_ops = {
+	.owner = THIS_MODULE,
+	.driver_id = RDMA_DRIVER_RXE,
+	.uverbs_abi_ver = RXE_LITE_UVERBS_ABI_VERSION,
+	.dealloc_driver = rxe_lite_dealloc_driver,
+};
+
+static int rxe_lite_probe(struct auxiliary_device *adev,
+			  const struct auxiliary_device_id *id)
+{
+	struct lite_soft_dev *sdev = to_lite_soft_dev(adev);
+	struct rxe_lite_dev *rxe;
+	int ret;
+
+	rxe = lite_alloc_device(rxe_lite_dev, ibdev);
+	if (!rxe)
+		return -ENOMEM;
+	rxe->ibdev.ops = &rxe_lite_dev_ops;
+	rxe->ibdev.node_guid = lite_mac_to_guid(sdev->netdev->dev_addr);
+	rxe->ibdev.dev.parent = &adev->dev;
+	lite_device_set_netdev(&rxe->ibdev, sdev->netdev);
+
+	ret = lite_register_device(&rxe->ibdev, sdev->ibdev_name);
+	if (ret) {
+		dev_err(&adev->dev, "cannot register %s: %d\n",
+			sdev->ibdev_name, ret);
+		lite_dealloc_device(&rxe->ibdev);
+		return ret;
+	}
+	/* remove() is serialised with probe() by the device lock. */
+	auxiliary_set_drvdata(adev, rxe);
+	return 0;
+}
+
+static void rxe_lite_remove(struct auxiliary_device *adev)
+{
+	struct rxe_lite_dev *rxe = auxiliary_get_drvdata(adev);
+
+	lite_unregister_device(&rxe->ibdev);
+}
+
+static const struct auxiliary_device_id rxe_lite_id_table[] = {
+	{ .name = "ib_core_lite.rxe" },
+	{}
+};
+MODULE_DEVICE_TABLE(auxiliary, rxe_lite_id_table);
+
+static struct auxiliary_driver rxe_lite_driver = {
+	.probe = rxe_lite_probe,
+	.remove = rxe_lite_remove,
+	.id_table = rxe_lite_id_table,
+};
+
+static struct lite_link_ops rxe_lite_link_ops = {
+	.type = "rxe",
+};
+
+static int __init rxe_lite_init(void)
+{
+	int ret;
+
+	ret = auxiliary_driver_register(&rxe_lite_driver);
+	if (ret)
+		return ret;
+	/* Last: from here "rdma link add ... type rxe" reaches us. */
+	ret = lite_link_register(&rxe_lite_link_ops);
+	if (ret)
+		auxiliary_driver_unregister(&rxe_lite_driver);
+	return ret;
+}
+
+static void __exit rxe_lite_exit(void)
+{
+	lite_link_unregister(&rxe_lite_link_ops);
+	/* Unbinds every soft device: remove() unregisters its device. */
+	auxiliary_driver_unregister(&rxe_lite_driver);
+	/* Fence: nothing of this driver may run after module exit. */
+	lite_unregister_driver(RDMA_DRIVER_RXE);
+}
+
+module_init(rxe_lite_init);
+module_exit(rxe_lite_exit);
+
+MODULE_AUTHOR("ib_core_lite developers");
+MODULE_DESCRIPTION("Soft RoCE driver for ib_core_lite");
+MODULE_LICENSE("GPL");
+MODULE_VERSION("0.1");
+MODULE_ALIAS("rdma-lite-link-rxe");

@@ -1,0 +1,37 @@
+# A test client registers and unregisters in a loop (lite_test_client's
+# kthread) while devices are added and removed in another loop, for 30 s:
+# every add has exactly one remove, clients keep registration order, no
+# deadlock, no splat.
+source "$LITE_ROOT/tests/guest/lib.sh"
+
+secs=${LITE_CHURN_SECS:-30}
+veth_pair veth0 veth1
+load_all
+insmod "$KO_TEST" duration_ms=$((secs * 1000))
+P=/sys/module/lite_test_client/parameters
+
+cycles=0
+while [[ "$(cat $P/done)" != 1 ]]; do
+	rdma link add rxe0 type rxe netdev veth0
+	rdma link add rxe1 type rxe netdev veth1
+	rdma link delete rxe0
+	# Exercise the other removal paths too.
+	if (( cycles % 2 )); then
+		echo "$(aux_dev_of rxe1)" > $AUX_DRV/unbind
+		rdma link delete rxe1 2>/dev/null && fail "delete of an unbound link succeeded"
+		rmmod rxe_lite
+		insmod "$KO_RXE"
+		wait_for 5 test -d /sys/class/infiniband/rxe1 || fail "rxe1 not rebound"
+	fi
+	rdma link delete rxe1
+	cycles=$((cycles + 1))
+done
+adds=$(cat $P/adds) removes=$(cat $P/removes) rounds=$(cat $P/rounds)
+log "device cycles=$cycles client rounds=$rounds adds=$adds removes=$removes"
+expect_eq errors "$(cat $P/errors)" 0
+expect_eq order_errors "$(cat $P/order_errors)" 0
+expect_eq "adds == removes" "$adds" "$removes"
+(( rounds > 100 )) || fail "only $rounds client rounds"
+(( adds > 10 )) || fail "only $adds adds: the loops did not overlap"
+(( cycles > 10 )) || fail "only $cycles device cycles"
+rmmod lite_test_client
