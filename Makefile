@@ -12,7 +12,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 W ?= 1
 KMAKE = $(MAKE) -C $(KDIR) W=$(W)
 
-.PHONY: all modules test-modules userspace deps check demo clean
+.PHONY: all modules test-modules userspace deps check demo clean lint
 
 all: modules test-modules userspace
 
@@ -40,3 +40,6 @@ clean:
 	-$(KMAKE) M=$(CURDIR)/tests/kmod clean
 	-$(MAKE) -C tests/progs clean
 	rm -rf build
+
+lint: modules
+	tools/lint.sh

@@ -21,11 +21,11 @@ int lite_device_init(void);
 void lite_device_exit(void);
 struct lite_device *lite_device_get_by_index(u32 index);
 struct lite_device *lite_device_get_by_name(const char *name);
-int lite_for_each_device(u32 *start,
-			 int (*fn)(struct lite_device *dev, void *arg),
-			 void *arg);
-void lite_for_each_netdev_device(struct net_device *ndev,
-				 void (*fn)(struct lite_device *dev));
+int lite_walk_devices(u32 *start,
+		      int (*fn)(struct lite_device *dev, void *arg),
+		      void *arg);
+void lite_walk_netdev_devices(struct net_device *ndev,
+			      void (*fn)(struct lite_device *dev));
 int lite_get_client_nl_info(struct lite_device *dev, const char *client_name,
 			    struct lite_client_nl_info *res);
 

@@ -47,11 +47,21 @@
 #define CLIENT_REGISTERED	XA_MARK_1
 #define CLIENT_DATA_REGISTERED	XA_MARK_1
 
+/* Every device from name assignment to dealloc; index = dev->index. */
 static DEFINE_XARRAY_FLAGS(devices, XA_FLAGS_ALLOC);
+/*
+ * Protects devices, its DEVICE_REGISTERED mark and name uniqueness.
+ * Taken before client_mutex and dev->client_data_rwsem.
+ */
 static DECLARE_RWSEM(device_rwsem);
 static u32 device_next_index;		/* cyclic allocation, device_rwsem */
 
+/* Registered clients; index = client id = registration order. */
 static DEFINE_XARRAY_FLAGS(clients, XA_FLAGS_ALLOC);
+/*
+ * Protects clients, its CLIENT_REGISTERED mark and highest_client_id.
+ * Taken after device_rwsem, before dev->client_data_rwsem.
+ */
 static DEFINE_MUTEX(client_mutex);
 static u32 highest_client_id;		/* client_mutex */
 
@@ -457,9 +467,9 @@ struct lite_device *lite_device_get_by_name(const char *name)
  * device_rwsem (read). Stops at the first non-zero return and leaves
  * *start at that device, so a netlink dump can resume there.
  */
-int lite_for_each_device(u32 *start,
-			 int (*fn)(struct lite_device *dev, void *arg),
-			 void *arg)
+int lite_walk_devices(u32 *start,
+		      int (*fn)(struct lite_device *dev, void *arg),
+		      void *arg)
 {
 	unsigned long index = *start;
 	struct lite_device *dev;
@@ -482,8 +492,8 @@ int lite_for_each_device(u32 *start,
  * Call @fn on each registered device bound to @ndev, holding a registration
  * reference. Safe in atomic context (netdev and address notifiers).
  */
-void lite_for_each_netdev_device(struct net_device *ndev,
-				 void (*fn)(struct lite_device *dev))
+void lite_walk_netdev_devices(struct net_device *ndev,
+			      void (*fn)(struct lite_device *dev))
 {
 	struct lite_device *dev;
 	unsigned long index;

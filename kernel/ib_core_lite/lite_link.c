@@ -23,9 +23,13 @@
 
 #include "lite_core_priv.h"
 
+/*
+ * Protects soft_devs and link_types; taken before the auxiliary device's
+ * device_lock and the registry locks, never under RTNL.
+ */
 static DEFINE_MUTEX(link_mutex);
-static LIST_HEAD(soft_devs);
-static LIST_HEAD(link_types);
+static LIST_HEAD(soft_devs);		/* struct lite_soft_dev, link_mutex */
+static LIST_HEAD(link_types);		/* struct lite_link_ops, link_mutex */
 static DEFINE_IDA(soft_dev_ida);
 /* Parent of every soft device: /sys/devices/ib_core_lite/. */
 static struct device *soft_dev_root;

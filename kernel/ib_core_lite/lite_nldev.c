@@ -189,7 +189,7 @@ static int lite_nl_dump(struct sk_buff *skb, struct netlink_callback *cb,
 
 	if (start == U32_MAX)
 		return 0;
-	lite_for_each_device(&start, lite_dump_one, &arg);
+	lite_walk_devices(&start, lite_dump_one, &arg);
 	cb->args[0] = start;
 	return skb->len;
 }

@@ -176,7 +176,7 @@ static int lite_netdev_event(struct notifier_block *nb, unsigned long event,
 	case NETDEV_DOWN:
 	case NETDEV_CHANGE:
 	case NETDEV_CHANGEADDR:
-		lite_for_each_netdev_device(ndev, lite_gid_queue);
+		lite_walk_netdev_devices(ndev, lite_gid_queue);
 		break;
 	}
 	return NOTIFY_DONE;
@@ -187,7 +187,7 @@ static int lite_inetaddr_event(struct notifier_block *nb, unsigned long event,
 {
 	struct in_ifaddr *ifa = ptr;
 
-	lite_for_each_netdev_device(ifa->ifa_dev->dev, lite_gid_queue);
+	lite_walk_netdev_devices(ifa->ifa_dev->dev, lite_gid_queue);
 	return NOTIFY_DONE;
 }
 
@@ -197,7 +197,7 @@ static int lite_inet6addr_event(struct notifier_block *nb,
 {
 	struct inet6_ifaddr *ifp = ptr;
 
-	lite_for_each_netdev_device(ifp->idev->dev, lite_gid_queue);
+	lite_walk_netdev_devices(ifp->idev->dev, lite_gid_queue);
 	return NOTIFY_DONE;
 }
 

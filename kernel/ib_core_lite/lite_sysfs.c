@@ -202,15 +202,19 @@ static struct attribute *ndev_attr_ptrs[LITE_GID_TBL_LEN + 1];
 static struct attribute *pkey_attr_ptrs[] = { &pkey_attr.attr, NULL };
 
 static const struct attribute_group port_group = { .attrs = port_attr_ptrs };
+
 static const struct attribute_group gids_group = {
 	.name = "gids", .attrs = gid_attr_ptrs,
 };
+
 static const struct attribute_group pkeys_group = {
 	.name = "pkeys", .attrs = pkey_attr_ptrs,
 };
+
 static const struct attribute_group types_group = {
 	.name = "types", .attrs = type_attr_ptrs,
 };
+
 static const struct attribute_group ndevs_group = {
 	.name = "ndevs", .attrs = ndev_attr_ptrs,
 };
@@ -218,6 +222,7 @@ static const struct attribute_group ndevs_group = {
 static const struct attribute_group *port_groups[] = {
 	&port_group, &gids_group, &pkeys_group, NULL,
 };
+
 static const struct attribute_group *gid_attrs_groups[] = {
 	&types_group, &ndevs_group, NULL,
 };

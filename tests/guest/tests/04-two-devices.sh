@@ -29,6 +29,14 @@ u0=$(uverbs_of rxe0) && u1=$(uverbs_of rxe1) || fail "uverbs nodes missing"
 err=$(rdma link add rxe0 type rxe netdev veth1 2>&1) && fail "duplicate name accepted"
 [[ "$err" == *"File exists"* ]] || fail "duplicate name: '$err'"
 
+# libibverbs discovers devices through our netlink and matches the rxe
+# provider by driver id: a name that does not start with "rxe" (which the
+# sysfs fallback's name match would drop) is listed too.
+veth_pair veth2 veth3 10.0.1.1/24 10.0.1.2/24
+rdma link add lite2 type rxe netdev veth2
+ibv_devices | grep -Eq "^[[:space:]]+lite2[[:space:]]" || fail "lite2 not listed by ibv_devices"
+rdma link delete lite2
+
 rdma link delete rxe0
 [[ ! -e /sys/class/infiniband/rxe0 && -d /sys/class/infiniband/rxe1 ]] ||
 	fail "deleting rxe0 touched rxe1"
