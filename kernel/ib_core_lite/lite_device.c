@@ -37,6 +37,7 @@
  * the device with kfree_rcu(), so RCU walkers of the xarray may look at a
  * device whose registration is gone and fail lite_device_try_get().
  */
+#include <linux/error-injection.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -131,6 +132,7 @@ struct lite_device *_lite_alloc_device(size_t size)
 	return dev;
 }
 EXPORT_SYMBOL_GPL(_lite_alloc_device);
+ALLOW_ERROR_INJECTION(_lite_alloc_device, NULL);
 
 /*
  * The end of a device: releases its name and index, its netdev and the
@@ -365,6 +367,7 @@ err_roce:
 	return ret;
 }
 EXPORT_SYMBOL_GPL(lite_register_device);
+ALLOW_ERROR_INJECTION(lite_register_device, ERRNO);
 
 static void __lite_unregister_device(struct lite_device *dev)
 {
@@ -546,6 +549,7 @@ out:
 	return ret;
 }
 EXPORT_SYMBOL_GPL(lite_register_client);
+ALLOW_ERROR_INJECTION(lite_register_client, ERRNO);
 
 void lite_unregister_client(struct lite_client *client)
 {

@@ -18,6 +18,7 @@
  * A soft device is deleted by "rdma link delete", by unregistration of its
  * netdev (through reap_work) and at module exit.
  */
+#include <linux/error-injection.h>
 #include <linux/kmod.h>
 #include <linux/slab.h>
 
@@ -196,6 +197,7 @@ out:
 	mutex_unlock(&link_mutex);
 	return ret;
 }
+ALLOW_ERROR_INJECTION(lite_link_add, ERRNO);
 
 int lite_link_del(const char *ibdev_name)
 {

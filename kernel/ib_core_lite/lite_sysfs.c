@@ -14,6 +14,7 @@
  * drains running shows. The attribute descriptors are shared by all ports
  * (they carry the table index, the port object carries the device).
  */
+#include <linux/error-injection.h>
 #include <linux/kobject.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
@@ -307,6 +308,7 @@ err_port:
 	kobject_put(&p->kobj);	/* frees p */
 	return ret;
 }
+ALLOW_ERROR_INJECTION(lite_sysfs_add_ports, ERRNO);
 
 void lite_sysfs_del_ports(struct lite_device *dev)
 {

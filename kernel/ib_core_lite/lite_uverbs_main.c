@@ -18,6 +18,7 @@
  * driver: an open fd pins ib_core_lite, not the driver module.
  */
 #include <linux/cdev.h>
+#include <linux/error-injection.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
 #include <linux/module.h>
@@ -244,6 +245,7 @@ err_put:
 	put_device(&udev->dev);
 	return ret;
 }
+ALLOW_ERROR_INJECTION(lite_uverbs_add_one, ERRNO);
 
 /*
  * Stop new opens and fence running syscalls. Never waits for an fd to be

@@ -3,9 +3,13 @@
 # The runner (run-suites.sh) cleans up between tests.
 
 : "${LITE_ROOT:?}"
-KO_CORE=$LITE_ROOT/kernel/ib_core_lite/ib_core_lite.ko
-KO_RXE=$LITE_ROOT/kernel/drivers/rxe_lite/rxe_lite.ko
-KO_TEST=$LITE_ROOT/tests/kmod/lite_test_client.ko
+# Where the modules were built: the tree itself for Debian's kernel, a copy
+# under build/ for the debug kernel (make check-debug sets LITE_MOD_ROOT).
+MOD_ROOT=${LITE_MOD_ROOT:-$LITE_ROOT}
+KO_CORE=$MOD_ROOT/kernel/ib_core_lite/ib_core_lite.ko
+KO_RXE=$MOD_ROOT/kernel/drivers/rxe_lite/rxe_lite.ko
+KO_TEST=$MOD_ROOT/tests/kmod/lite_test_client.ko
+KO_BAD=$MOD_ROOT/tests/kmod/lite_bad.ko
 PROGS=$LITE_ROOT/tests/progs
 AUX_DRV=/sys/bus/auxiliary/drivers/rxe_lite
 
@@ -43,6 +47,7 @@ for l in json.load(sys.stdin): print(l["ifname"])' 2>/dev/null); do
 		done
 	fi
 	lsmod | grep -q '^lite_test_client ' && rmmod lite_test_client
+	lsmod | grep -q '^lite_bad ' && rmmod lite_bad
 	lsmod | grep -q '^rxe_lite ' && rmmod rxe_lite
 	lsmod | grep -q '^ib_core_lite ' && rmmod ib_core_lite
 	return 0

@@ -8,6 +8,7 @@
  * unregisters it; the soft device itself belongs to the core and survives
  * unbind and module unload. sysfs unbind/bind go through the same pair.
  */
+#include <linux/error-injection.h>
 #include <linux/module.h>
 
 #include "rxe_lite.h"
@@ -50,6 +51,7 @@ static int rxe_lite_probe(struct auxiliary_device *adev,
 	auxiliary_set_drvdata(adev, rxe);
 	return 0;
 }
+ALLOW_ERROR_INJECTION(rxe_lite_probe, ERRNO);
 
 static void rxe_lite_remove(struct auxiliary_device *adev)
 {
