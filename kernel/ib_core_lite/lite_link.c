@@ -197,6 +197,7 @@ out:
 	mutex_unlock(&link_mutex);
 	return ret;
 }
+
 ALLOW_ERROR_INJECTION(lite_link_add, ERRNO);
 
 int lite_link_del(const char *ibdev_name)

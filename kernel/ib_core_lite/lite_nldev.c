@@ -50,6 +50,19 @@ static int lite_nl_parse(const struct nlmsghdr *nlh, struct nlattr **tb,
 				      lite_nldev_policy, extack);
 }
 
+/* Parse a request and look up its DEV_INDEX: a registration reference. */
+static struct lite_device *lite_nl_get_dev(const struct nlmsghdr *nlh,
+					   struct nlattr **tb,
+					   struct netlink_ext_ack *extack)
+{
+	struct lite_device *dev;
+
+	if (lite_nl_parse(nlh, tb, extack) || !tb[RDMA_NLDEV_ATTR_DEV_INDEX])
+		return ERR_PTR(-EINVAL);
+	dev = lite_device_get_by_index(nla_get_u32(tb[RDMA_NLDEV_ATTR_DEV_INDEX]));
+	return dev ?: ERR_PTR(-EINVAL);
+}
+
 static int fill_handle(struct sk_buff *msg, struct lite_device *dev)
 {
 	if (nla_put_u32(msg, RDMA_NLDEV_ATTR_DEV_INDEX, dev->index) ||
@@ -126,17 +139,15 @@ static int lite_nl_get_doit(struct sk_buff *skb, struct nlmsghdr *nlh,
 	struct lite_device *dev;
 	int err;
 
-	err = lite_nl_parse(nlh, tb, extack);
-	if (err || !tb[RDMA_NLDEV_ATTR_DEV_INDEX])
-		return -EINVAL;
+	dev = lite_nl_get_dev(nlh, tb, extack);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
 	if (cmd == RDMA_NLDEV_CMD_PORT_GET &&
 	    (!tb[RDMA_NLDEV_ATTR_PORT_INDEX] ||
-	     nla_get_u32(tb[RDMA_NLDEV_ATTR_PORT_INDEX]) != LITE_PORT))
+	     nla_get_u32(tb[RDMA_NLDEV_ATTR_PORT_INDEX]) != LITE_PORT)) {
+		lite_device_put(dev);
 		return -EINVAL;
-
-	dev = lite_device_get_by_index(nla_get_u32(tb[RDMA_NLDEV_ATTR_DEV_INDEX]));
-	if (!dev)
-		return -EINVAL;
+	}
 	err = lite_nl_reply(skb, nlh, cmd, dev,
 			    cmd == RDMA_NLDEV_CMD_GET ? fill_dev_info :
 							fill_port_info);
@@ -231,15 +242,14 @@ static int lite_nl_get_chardev(struct sk_buff *skb, struct nlmsghdr *nlh,
 	struct sk_buff *msg;
 	int err;
 
-	err = lite_nl_parse(nlh, tb, extack);
-	if (err || !tb[RDMA_NLDEV_ATTR_CHARDEV_TYPE] ||
-	    !tb[RDMA_NLDEV_ATTR_DEV_INDEX])
+	dev = lite_nl_get_dev(nlh, tb, extack);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	if (!tb[RDMA_NLDEV_ATTR_CHARDEV_TYPE]) {
+		lite_device_put(dev);
 		return -EINVAL;
+	}
 	nla_strscpy(type, tb[RDMA_NLDEV_ATTR_CHARDEV_TYPE], sizeof(type));
-
-	dev = lite_device_get_by_index(nla_get_u32(tb[RDMA_NLDEV_ATTR_DEV_INDEX]));
-	if (!dev)
-		return -EINVAL;
 	err = lite_get_client_nl_info(dev, type, &info);
 	lite_device_put(dev);
 	if (err)
@@ -309,14 +319,10 @@ static int lite_nl_dellink(struct sk_buff *skb, struct nlmsghdr *nlh,
 	char name[LITE_DEVICE_NAME_MAX];
 	struct nlattr *tb[RDMA_NLDEV_ATTR_MAX];
 	struct lite_device *dev;
-	int err;
 
-	err = lite_nl_parse(nlh, tb, extack);
-	if (err || !tb[RDMA_NLDEV_ATTR_DEV_INDEX])
-		return -EINVAL;
-	dev = lite_device_get_by_index(nla_get_u32(tb[RDMA_NLDEV_ATTR_DEV_INDEX]));
-	if (!dev)
-		return -EINVAL;
+	dev = lite_nl_get_dev(nlh, tb, extack);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
 	strscpy(name, dev->name, sizeof(name));
 	/* Unregistration waits for registration references: drop ours. */
 	lite_device_put(dev);

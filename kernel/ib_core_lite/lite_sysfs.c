@@ -149,26 +149,25 @@ static ssize_t gid_show(struct lite_device *dev, unsigned int i, char *buf)
 }
 
 /* Empty entries fail with EINVAL: libibverbs relies on that. */
-static ssize_t gid_type_show(struct lite_device *dev, unsigned int i,
-			     char *buf)
+static bool lite_gid_valid(struct lite_device *dev, unsigned int i)
 {
 	union lite_gid gid;
 
 	lite_gid_get(dev, i, &gid);
-	if (lite_gid_is_zero(&gid))
-		return -EINVAL;
-	return sysfs_emit(buf, "RoCE v2\n");
+	return !lite_gid_is_zero(&gid);
+}
+
+static ssize_t gid_type_show(struct lite_device *dev, unsigned int i,
+			     char *buf)
+{
+	return lite_gid_valid(dev, i) ? sysfs_emit(buf, "RoCE v2\n") : -EINVAL;
 }
 
 static ssize_t gid_ndev_show(struct lite_device *dev, unsigned int i,
 			     char *buf)
 {
-	union lite_gid gid;
-
-	lite_gid_get(dev, i, &gid);
-	if (lite_gid_is_zero(&gid))
-		return -EINVAL;
-	return sysfs_emit(buf, "%s\n", netdev_name(dev->netdev));
+	return lite_gid_valid(dev, i) ?
+		sysfs_emit(buf, "%s\n", netdev_name(dev->netdev)) : -EINVAL;
 }
 
 static ssize_t pkey_show(struct lite_device *dev, unsigned int i, char *buf)
@@ -308,6 +307,7 @@ err_port:
 	kobject_put(&p->kobj);	/* frees p */
 	return ret;
 }
+
 ALLOW_ERROR_INJECTION(lite_sysfs_add_ports, ERRNO);
 
 void lite_sysfs_del_ports(struct lite_device *dev)

@@ -245,6 +245,7 @@ err_put:
 	put_device(&udev->dev);
 	return ret;
 }
+
 ALLOW_ERROR_INJECTION(lite_uverbs_add_one, ERRNO);
 
 /*

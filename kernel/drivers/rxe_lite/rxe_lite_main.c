@@ -51,6 +51,7 @@ static int rxe_lite_probe(struct auxiliary_device *adev,
 	auxiliary_set_drvdata(adev, rxe);
 	return 0;
 }
+
 ALLOW_ERROR_INJECTION(rxe_lite_probe, ERRNO);
 
 static void rxe_lite_remove(struct auxiliary_device *adev)
