@@ -46,6 +46,23 @@ u8 lite_port_phys_state(struct lite_device *dev)
 }
 EXPORT_SYMBOL_GPL(lite_port_phys_state);
 
+/*
+ * RoCEv2 headers around a payload, worst case: IPv6 40, UDP 8, BTH 12,
+ * XRC/atomic extension headers 4 + 28, ICRC 4.
+ */
+#define LITE_ROCE_OVERHEAD	96
+
+u8 lite_port_active_mtu(struct lite_device *dev)
+{
+	int mtu = READ_ONCE(dev->netdev->mtu) - LITE_ROCE_OVERHEAD;
+	u8 ib_mtu = 5;			/* IB_MTU_4096 */
+
+	while (ib_mtu > 1 && mtu < (128 << ib_mtu))
+		ib_mtu--;
+	return ib_mtu;
+}
+EXPORT_SYMBOL_GPL(lite_port_active_mtu);
+
 bool lite_gid_is_zero(const union lite_gid *gid)
 {
 	return !gid->global.subnet_prefix && !gid->global.interface_id;

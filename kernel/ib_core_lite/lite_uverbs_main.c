@@ -1,49 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ib_core_lite uverbs: the client that gives each registered device a
- * character device /dev/infiniband/uverbsN (class "infiniband_verbs").
- *
- * Objects and lifetimes
- * ---------------------
- * struct lite_uverbs_device: one per registration of a device (a device
- * that comes back gets a new one). Its struct device is the memory
- * lifetime; the client context holds the initial reference and every open
- * file holds one more. ->ibdev points at the lite_device while it is
- * registered and is cleared by remove(), after which synchronize_srcu()
- * guarantees that no syscall still uses the old pointer: syscalls run
- * inside srcu_read_lock(&udev->srcu) and fail with -ENODEV once ->ibdev is
- * NULL. remove() never waits for userspace.
+ * character device /dev/infiniband/uverbsN (class "infiniband_verbs"), and
+ * the file operations of those devices: open, release and the write()
+ * command dispatcher. Objects and lifetimes: lite_uverbs.h.
  *
  * Every file_operations here belongs to this module (the core), never to a
  * driver: an open fd pins ib_core_lite, not the driver module.
+ *
+ * Removal of a device (remove_one) never waits for userspace: it stops new
+ * opens, fences running syscalls with SRCU, then disassociates every open
+ * file (its user context is destroyed through the driver, DEVICE_FATAL is
+ * queued on its async fd). Afterwards every command on the old fd fails
+ * with -ENODEV and close() just frees memory.
  */
-#include <linux/cdev.h>
+#include <linux/cred.h>
 #include <linux/error-injection.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
 #include <linux/module.h>
 #include <linux/slab.h>
-#include <linux/srcu.h>
+#include <linux/uaccess.h>
 
-#include "lite_core_priv.h"
+#include "lite_uverbs.h"
 
 #define LITE_UVERBS_MAX_DEVICES	256
 /* The global uverbs ABI (class attribute abi_version); rdma-core wants 6. */
 #define LITE_UVERBS_ABI_VERSION	6
-
-struct lite_uverbs_device {
-	struct device dev;		/* class infiniband_verbs; memory */
-	struct cdev cdev;
-	struct lite_device __rcu *ibdev;
-	struct srcu_struct srcu;	/* syscalls vs. remove() */
-	int devnum;
-	u32 driver_abi;			/* copied: valid after the driver left */
-};
-
-/* One per open(): the future home of the user context and its objects. */
-struct lite_uverbs_file {
-	struct lite_uverbs_device *udev;
-};
 
 static dev_t lite_uverbs_base;
 static DEFINE_IDA(lite_uverbs_ida);
@@ -114,61 +97,198 @@ static struct class lite_uverbs_class = {
 	.dev_groups = lite_uverbs_dev_groups,
 };
 
+static void lite_ufile_free(struct kref *ref)
+{
+	struct lite_ufile *ufile = container_of(ref, struct lite_ufile, ref);
+
+	if (ufile->async)
+		lite_async_file_put(ufile->async);
+	put_device(&ufile->udev->dev);
+	kfree(ufile);
+}
+
+/*
+ * Destroy the user context through the driver, once: at close, or at the
+ * device's removal. @ibdev is the registered device, under the caller's
+ * fence.
+ */
+static void lite_ufile_destroy_ucontext(struct lite_ufile *ufile,
+					struct lite_device *ibdev)
+{
+	mutex_lock(&ufile->ucontext_lock);
+	if (ufile->ucontext) {
+		ibdev->ops->dealloc_ucontext(ufile->ucontext);
+		kfree(ufile->ucontext);
+		ufile->ucontext = NULL;
+	}
+	mutex_unlock(&ufile->ucontext_lock);
+}
+
 static int lite_uverbs_open(struct inode *inode, struct file *filp)
 {
 	struct lite_uverbs_device *udev =
 		container_of(inode->i_cdev, struct lite_uverbs_device, cdev);
-	struct lite_uverbs_file *file;
+	struct lite_ufile *ufile;
 	int srcu_key, ret = 0;
 
+	ufile = kzalloc(sizeof(*ufile), GFP_KERNEL);
+	if (!ufile)
+		return -ENOMEM;
+	kref_init(&ufile->ref);
+	mutex_init(&ufile->ucontext_lock);
 	/* chrdev_open() holds the cdev, whose parent is udev->dev. */
+	ufile->udev = udev;
 	get_device(&udev->dev);
 
 	srcu_key = srcu_read_lock(&udev->srcu);
-	if (!srcu_dereference(udev->ibdev, &udev->srcu)) {
+	mutex_lock(&udev->files_lock);
+	/*
+	 * Checked under files_lock: remove() clears ibdev before it takes
+	 * the list, so a file that gets on the list is disassociated later.
+	 */
+	if (!srcu_dereference(udev->ibdev, &udev->srcu))
 		ret = -ENODEV;
-		goto out_unlock;
-	}
-	file = kzalloc(sizeof(*file), GFP_KERNEL);
-	if (!file) {
-		ret = -ENOMEM;
-		goto out_unlock;
-	}
-	file->udev = udev;
-	filp->private_data = file;
+	else
+		list_add_tail(&ufile->list, &udev->files);
+	mutex_unlock(&udev->files_lock);
 	srcu_read_unlock(&udev->srcu, srcu_key);
-	return nonseekable_open(inode, filp);
+	if (ret) {
+		kref_put(&ufile->ref, lite_ufile_free);
+		return ret;
+	}
 
-out_unlock:
-	srcu_read_unlock(&udev->srcu, srcu_key);
-	put_device(&udev->dev);
-	return ret;
+	filp->private_data = ufile;
+	return nonseekable_open(inode, filp);
 }
 
+/* close() never blocks on anything userspace holds. */
 static int lite_uverbs_release(struct inode *inode, struct file *filp)
 {
-	struct lite_uverbs_file *file = filp->private_data;
-	struct lite_uverbs_device *udev = file->udev;
-
-	kfree(file);
-	put_device(&udev->dev);
-	return 0;
-}
-
-/* The command ABI is the next slice; the fence is already the final one. */
-static ssize_t lite_uverbs_write(struct file *filp, const char __user *buf,
-				 size_t count, loff_t *pos)
-{
-	struct lite_uverbs_file *file = filp->private_data;
-	struct lite_uverbs_device *udev = file->udev;
-	ssize_t ret = -EOPNOTSUPP;
+	struct lite_ufile *ufile = filp->private_data;
+	struct lite_uverbs_device *udev = ufile->udev;
+	struct lite_device *ibdev;
 	int srcu_key;
 
 	srcu_key = srcu_read_lock(&udev->srcu);
-	if (!srcu_dereference(udev->ibdev, &udev->srcu))
-		ret = -ENODEV;
+	ibdev = srcu_dereference(udev->ibdev, &udev->srcu);
+	if (ibdev)
+		lite_ufile_destroy_ucontext(ufile, ibdev);
 	srcu_read_unlock(&udev->srcu, srcu_key);
-	return ret;
+
+	mutex_lock(&udev->files_lock);
+	list_del_init(&ufile->list);
+	mutex_unlock(&udev->files_lock);
+	kref_put(&ufile->ref, lite_ufile_free);
+	return 0;
+}
+
+/*
+ * Commands may only come from the context that opened the file (a setuid
+ * program handed our fd must not act for its opener; CVE-2016-4565).
+ */
+static bool lite_safe_file_access(struct file *filp)
+{
+	return filp->f_cred == current_cred();
+}
+
+/*
+ * Check a command header against its definition and fill in where the
+ * core and driver parts of the request and response are.
+ */
+static int lite_cmd_setup(struct lite_cmd *cmd, const struct lite_cmd_def *def,
+			  const struct ib_uverbs_cmd_hdr *hdr,
+			  const char __user *buf, size_t count)
+{
+	struct ib_uverbs_ex_cmd_hdr ex;
+	u64 response = 0;
+	size_t in, out;
+
+	if (!def->is_ex) {
+		if (hdr->in_words * 4 != count)
+			return -EINVAL;
+		in = count - sizeof(*hdr);
+		out = hdr->out_words * 4;
+		if (in < def->req_size || out < def->resp_size)
+			return -ENOSPC;
+		buf += sizeof(*hdr);
+		/* Commands with a response start with its user address. */
+		if (def->resp_size && get_user(response, (const u64 __user *)buf))
+			return -EFAULT;
+		cmd->inbuf = buf;
+		cmd->inlen = def->has_udata ? def->req_size : in;
+		cmd->outbuf = u64_to_user_ptr(response);
+		cmd->outlen = def->has_udata ? def->resp_size : out;
+		if (def->has_udata) {
+			cmd->udata.inbuf = buf + def->req_size;
+			cmd->udata.inlen = in - def->req_size;
+			cmd->udata.outbuf = u64_to_user_ptr(response +
+							    def->resp_size);
+			cmd->udata.outlen = out - def->resp_size;
+		}
+		return 0;
+	}
+
+	if (count < sizeof(*hdr) + sizeof(ex))
+		return -EINVAL;
+	if (copy_from_user(&ex, buf + sizeof(*hdr), sizeof(ex)))
+		return -EFAULT;
+	if ((hdr->in_words + ex.provider_in_words) * 8 !=
+	    count - sizeof(*hdr) - sizeof(ex) || ex.cmd_hdr_reserved)
+		return -EINVAL;
+	if (hdr->in_words * 8 < def->req_size)
+		return -ENOSPC;
+	if (ex.response) {
+		if (!hdr->out_words && !ex.provider_out_words)
+			return -EINVAL;
+		if (hdr->out_words * 8 < def->resp_size)
+			return -ENOSPC;
+	} else if (hdr->out_words || ex.provider_out_words) {
+		return -EINVAL;
+	}
+	buf += sizeof(*hdr) + sizeof(ex);
+	cmd->inbuf = buf;
+	cmd->inlen = hdr->in_words * 8;
+	cmd->outbuf = u64_to_user_ptr(ex.response);
+	cmd->outlen = hdr->out_words * 8;
+	cmd->udata.inbuf = buf + cmd->inlen;
+	cmd->udata.inlen = ex.provider_in_words * 8;
+	cmd->udata.outbuf = u64_to_user_ptr(ex.response + cmd->outlen);
+	cmd->udata.outlen = ex.provider_out_words * 8;
+	return 0;
+}
+
+/*
+ * The command ABI of include/uapi/rdma/ib_user_verbs.h. Returns count on
+ * success, never a short count; -ENODEV once the device is gone.
+ */
+static ssize_t lite_uverbs_write(struct file *filp, const char __user *buf,
+				 size_t count, loff_t *pos)
+{
+	struct lite_ufile *ufile = filp->private_data;
+	struct lite_uverbs_device *udev = ufile->udev;
+	const struct lite_cmd_def *def;
+	struct ib_uverbs_cmd_hdr hdr;
+	struct lite_cmd cmd = { .ufile = ufile };
+	int srcu_key, ret;
+
+	if (!lite_safe_file_access(filp))
+		return -EACCES;
+	if (count < sizeof(hdr))
+		return -EINVAL;
+	if (copy_from_user(&hdr, buf, sizeof(hdr)))
+		return -EFAULT;
+	def = lite_uverbs_cmd_lookup(hdr.command);
+	if (!def)
+		return -EOPNOTSUPP;
+	ret = lite_cmd_setup(&cmd, def, &hdr, buf, count);
+	if (ret)
+		return ret;
+
+	srcu_key = srcu_read_lock(&udev->srcu);
+	cmd.ibdev = srcu_dereference(udev->ibdev, &udev->srcu);
+	ret = cmd.ibdev ? def->handler(&cmd) : -ENODEV;
+	srcu_read_unlock(&udev->srcu, srcu_key);
+	return ret ? ret : count;
 }
 
 /* No verbs ioctl: libibverbs then uses write() for everything. */
@@ -210,6 +330,8 @@ static int lite_uverbs_add_one(struct lite_device *ibdev)
 		return ret;
 	}
 
+	mutex_init(&udev->files_lock);
+	INIT_LIST_HEAD(&udev->files);
 	device_initialize(&udev->dev);
 	udev->dev.class = &lite_uverbs_class;
 	udev->dev.parent = ibdev->dev.parent;
@@ -249,16 +371,51 @@ err_put:
 ALLOW_ERROR_INJECTION(lite_uverbs_add_one, ERRNO);
 
 /*
- * Stop new opens and fence running syscalls. Never waits for an fd to be
- * closed: open files keep the udev memory, not the device.
+ * Disassociate one open file: destroy its user context through the driver
+ * and tell userspace on the async fd. After this the driver is never
+ * called for the file again.
+ */
+static void lite_ufile_disassociate(struct lite_ufile *ufile,
+				    struct lite_device *ibdev)
+{
+	lite_ufile_destroy_ucontext(ufile, ibdev);
+
+	mutex_lock(&ufile->ucontext_lock);
+	if (ufile->async) {
+		lite_async_event(ufile->async, 0, LITE_EVENT_DEVICE_FATAL);
+		lite_event_queue_close(&ufile->async->q);
+	}
+	mutex_unlock(&ufile->ucontext_lock);
+}
+
+/*
+ * Stop new opens, fence running syscalls, disassociate every open file.
+ * Never waits for an fd to be closed: open files keep the udev memory,
+ * not the device.
  */
 static void lite_uverbs_remove_one(struct lite_device *ibdev, void *data)
 {
 	struct lite_uverbs_device *udev = data;
+	struct lite_ufile *ufile;
 
 	cdev_device_del(&udev->cdev, &udev->dev);
 	rcu_assign_pointer(udev->ibdev, NULL);
 	synchronize_srcu(&udev->srcu);
+
+	/* No syscall is inside now, and open() adds no file any more. */
+	mutex_lock(&udev->files_lock);
+	while (!list_empty(&udev->files)) {
+		ufile = list_first_entry(&udev->files, struct lite_ufile, list);
+		list_del_init(&ufile->list);
+		kref_get(&ufile->ref);
+		mutex_unlock(&udev->files_lock);
+
+		lite_ufile_disassociate(ufile, ibdev);
+		kref_put(&ufile->ref, lite_ufile_free);
+		mutex_lock(&udev->files_lock);
+	}
+	mutex_unlock(&udev->files_lock);
+
 	ida_free(&lite_uverbs_ida, udev->devnum);
 	put_device(&udev->dev);
 }

@@ -15,4 +15,14 @@ struct rxe_lite_dev {
 	struct lite_device ibdev;	/* must be first */
 };
 
+struct rxe_lite_ucontext {
+	struct lite_ucontext uctx;	/* must be first */
+};
+
+/* rxe_lite_verbs.c */
+void rxe_lite_init_attrs(struct lite_device_attr *attrs);
+int rxe_lite_alloc_ucontext(struct lite_ucontext *uctx,
+			    struct lite_udata *udata);
+void rxe_lite_dealloc_ucontext(struct lite_ucontext *uctx);
+
 #endif /* _RXE_LITE_H */

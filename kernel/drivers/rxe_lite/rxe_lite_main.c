@@ -23,6 +23,9 @@ static const struct lite_device_ops rxe_lite_dev_ops = {
 	.driver_id = RDMA_DRIVER_RXE,
 	.uverbs_abi_ver = RXE_LITE_UVERBS_ABI_VERSION,
 	.dealloc_driver = rxe_lite_dealloc_driver,
+	.size_ucontext = sizeof(struct rxe_lite_ucontext),
+	.alloc_ucontext = rxe_lite_alloc_ucontext,
+	.dealloc_ucontext = rxe_lite_dealloc_ucontext,
 };
 
 static int rxe_lite_probe(struct auxiliary_device *adev,
@@ -36,6 +39,7 @@ static int rxe_lite_probe(struct auxiliary_device *adev,
 	if (!rxe)
 		return -ENOMEM;
 	rxe->ibdev.ops = &rxe_lite_dev_ops;
+	rxe_lite_init_attrs(&rxe->ibdev.attrs);
 	rxe->ibdev.node_guid = lite_mac_to_guid(sdev->netdev->dev_addr);
 	rxe->ibdev.dev.parent = &adev->dev;
 	lite_device_set_netdev(&rxe->ibdev, sdev->netdev);

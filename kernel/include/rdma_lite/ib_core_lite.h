@@ -51,6 +51,75 @@ union lite_gid {
 struct lite_device;
 
 /**
+ * struct lite_device_attr - a device's fixed capabilities
+ *
+ * Filled by the driver before registration and reported by QUERY_DEVICE
+ * and QUERY_PORT; the port's state, MTU and GID table come from the netdev.
+ */
+struct lite_device_attr {
+	u64 fw_ver;
+	u64 max_mr_size;
+	u64 page_size_cap;
+	u64 device_cap_flags;		/* IB_UVERBS_DEVICE_* */
+	u32 vendor_id;
+	u32 vendor_part_id;
+	u32 hw_ver;
+	u32 max_qp;
+	u32 max_qp_wr;
+	u32 max_sge;
+	u32 max_sge_rd;
+	u32 max_cq;
+	u32 max_cqe;
+	u32 max_mr;
+	u32 max_pd;
+	u32 max_qp_rd_atom;
+	u32 max_res_rd_atom;
+	u32 max_qp_init_rd_atom;
+	u32 atomic_cap;			/* IB_UVERBS_ATOMIC_* semantics */
+	u32 max_mw;
+	u32 max_mcast_grp;
+	u32 max_mcast_qp_attach;
+	u32 max_total_mcast_qp_attach;
+	u32 max_ah;
+	u32 max_srq;
+	u32 max_srq_wr;
+	u32 max_srq_sge;
+	u16 max_pkeys;
+	u8 local_ca_ack_delay;
+	u32 num_comp_vectors;
+	/* port 1 */
+	u32 port_cap_flags;
+	u32 max_msg_sz;
+	u8 max_mtu;			/* IB MTU enum: 1 = 256 ... 5 = 4096 */
+	u8 active_width;
+	u8 active_speed;
+};
+
+/**
+ * struct lite_udata - the driver-specific part of a command
+ * @inbuf, @inlen:   driver request, after the core request
+ * @outbuf, @outlen: driver response, after the core response
+ */
+struct lite_udata {
+	const void __user *inbuf;
+	void __user *outbuf;
+	size_t inlen;
+	size_t outlen;
+};
+
+/**
+ * struct lite_ucontext - one user context (one open uverbs file)
+ *
+ * Allocated by the core with ops->size_ucontext bytes, the driver's
+ * structure embedding this one at offset 0; freed by the core after
+ * ops->dealloc_ucontext(), at close or when the device is removed,
+ * whichever comes first.
+ */
+struct lite_ucontext {
+	struct lite_device *device;
+};
+
+/**
  * struct lite_device_ops - what a driver provides
  * @owner:	the driver module
  * @driver_id:	RDMA_DRIVER_* reported to userspace (rdma-core matches on it)
@@ -58,12 +127,23 @@ struct lite_device;
  * @dealloc_driver: the last call into the driver for this device, made by
  *		the core at the end of unregistration. Frees driver-private
  *		state only; the core frees the lite_device itself afterwards.
+ * @size_ucontext: the size of the driver's user context structure
+ * @alloc_ucontext: set up a user context (GET_CONTEXT)
+ * @dealloc_ucontext: tear it down; called once, at close or at removal
+ *
+ * The core calls these only while the device is registered, inside the
+ * uverbs fence of the calling file.
  */
 struct lite_device_ops {
 	struct module *owner;
 	enum rdma_driver_id driver_id;
 	u32 uverbs_abi_ver;
 	void (*dealloc_driver)(struct lite_device *dev);
+
+	size_t size_ucontext;
+	int (*alloc_ucontext)(struct lite_ucontext *uctx,
+			      struct lite_udata *udata);
+	void (*dealloc_ucontext)(struct lite_ucontext *uctx);
 };
 
 struct lite_port_sysfs;
@@ -77,6 +157,7 @@ struct lite_port_sysfs;
 struct lite_device {
 	struct device dev;		/* class "infiniband"; memory lifetime */
 	const struct lite_device_ops *ops;
+	struct lite_device_attr attrs;
 	__be64 node_guid;
 	u8 node_type;
 
@@ -222,5 +303,7 @@ void lite_link_unregister(struct lite_link_ops *ops);
 /* Port state derived from the bound netdev (IB_PORT_* / phys state codes). */
 u8 lite_port_state(struct lite_device *dev);
 u8 lite_port_phys_state(struct lite_device *dev);
+/* The IB MTU enum that fits the netdev's MTU with RoCEv2 headers. */
+u8 lite_port_active_mtu(struct lite_device *dev);
 
 #endif /* _RDMA_LITE_IB_CORE_LITE_H */

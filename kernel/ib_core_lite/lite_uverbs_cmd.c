@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ib_core_lite uverbs write() commands (include/uapi/rdma/ib_user_verbs.h).
+ *
+ * Each handler runs inside the file's SRCU fence with cmd->ibdev
+ * registered. Requests are read with lite_cmd_request(): a shorter core
+ * request is zero-extended, a longer one must be zero beyond what we know
+ * (else -EOPNOTSUPP). Responses are written with lite_cmd_response():
+ * truncated to the buffer the caller gave and zero-filled beyond.
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "lite_uverbs.h"
+
+int lite_cmd_request(struct lite_cmd *cmd, void *req, size_t len)
+{
+	if (copy_from_user(req, cmd->inbuf, min(cmd->inlen, len)))
+		return -EFAULT;
+	if (cmd->inlen < len) {
+		memset(req + cmd->inlen, 0, len - cmd->inlen);
+	} else if (cmd->inlen > len) {
+		int ret = check_zeroed_user(cmd->inbuf + len, cmd->inlen - len);
+
+		if (ret <= 0)
+			return ret ? ret : -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+int lite_cmd_response(struct lite_cmd *cmd, const void *resp, size_t len)
+{
+	if (copy_to_user(cmd->outbuf, resp, min(cmd->outlen, len)))
+		return -EFAULT;
+	if (cmd->outlen > len &&
+	    clear_user(cmd->outbuf + len, cmd->outlen - len))
+		return -EFAULT;
+	return 0;
+}
+
+/* The user context, for every command but GET_CONTEXT. */
+static int lite_cmd_need_context(struct lite_cmd *cmd)
+{
+	return READ_ONCE(cmd->ufile->ucontext) ? 0 : -EINVAL;
+}
+
+static int lite_cmd_get_context(struct lite_cmd *cmd)
+{
+	struct lite_ufile *ufile = cmd->ufile;
+	const struct lite_device_ops *ops = cmd->ibdev->ops;
+	struct ib_uverbs_get_context_resp resp = {};
+	struct ib_uverbs_get_context req;
+	struct lite_async_file *async;
+	struct lite_ucontext *uctx;
+	struct file *filp;
+	int ret, fd;
+
+	ret = lite_cmd_request(cmd, &req, sizeof(req));
+	if (ret)
+		return ret;
+	if (!ops->alloc_ucontext)
+		return -EOPNOTSUPP;
+
+	mutex_lock(&ufile->ucontext_lock);
+	/* One context per open file. */
+	if (ufile->ucontext || ufile->async) {
+		ret = -EINVAL;
+		goto out_unlock;
+	}
+
+	uctx = kzalloc(max(ops->size_ucontext, sizeof(*uctx)), GFP_KERNEL);
+	async = lite_async_file_alloc();
+	if (!uctx || !async) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	uctx->device = cmd->ibdev;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto err_free;
+	}
+	filp = lite_async_file_open(async);
+	if (IS_ERR(filp)) {
+		ret = PTR_ERR(filp);
+		goto err_fd;
+	}
+
+	resp.async_fd = fd;
+	resp.num_comp_vectors = cmd->ibdev->attrs.num_comp_vectors ?: 1;
+	ret = lite_cmd_response(cmd, &resp, sizeof(resp));
+	if (ret)
+		goto err_file;
+
+	ret = ops->alloc_ucontext(uctx, &cmd->udata);
+	if (ret)
+		goto err_file;
+
+	ufile->ucontext = uctx;
+	ufile->async = async;
+	fd_install(fd, filp);
+	mutex_unlock(&ufile->ucontext_lock);
+	return 0;
+
+err_file:
+	fput(filp);
+err_fd:
+	put_unused_fd(fd);
+err_free:
+	if (async)
+		lite_async_file_put(async);
+	kfree(uctx);
+out_unlock:
+	mutex_unlock(&ufile->ucontext_lock);
+	return ret;
+}
+
+static void lite_fill_query_device(struct lite_device *dev,
+				   struct ib_uverbs_query_device_resp *resp)
+{
+	const struct lite_device_attr *a = &dev->attrs;
+
+	memset(resp, 0, sizeof(*resp));
+	resp->fw_ver = a->fw_ver;
+	resp->node_guid = dev->node_guid;
+	resp->sys_image_guid = dev->node_guid;
+	resp->max_mr_size = a->max_mr_size;
+	resp->page_size_cap = a->page_size_cap;
+	resp->vendor_id = a->vendor_id;
+	resp->vendor_part_id = a->vendor_part_id;
+	resp->hw_ver = a->hw_ver;
+	resp->max_qp = a->max_qp;
+	resp->max_qp_wr = a->max_qp_wr;
+	resp->device_cap_flags = lower_32_bits(a->device_cap_flags);
+	resp->max_sge = a->max_sge;
+	resp->max_sge_rd = a->max_sge_rd;
+	resp->max_cq = a->max_cq;
+	resp->max_cqe = a->max_cqe;
+	resp->max_mr = a->max_mr;
+	resp->max_pd = a->max_pd;
+	resp->max_qp_rd_atom = a->max_qp_rd_atom;
+	resp->max_res_rd_atom = a->max_res_rd_atom;
+	resp->max_qp_init_rd_atom = a->max_qp_init_rd_atom;
+	resp->atomic_cap = a->atomic_cap;
+	resp->max_mw = a->max_mw;
+	resp->max_mcast_grp = a->max_mcast_grp;
+	resp->max_mcast_qp_attach = a->max_mcast_qp_attach;
+	resp->max_total_mcast_qp_attach = a->max_total_mcast_qp_attach;
+	resp->max_ah = a->max_ah;
+	resp->max_srq = a->max_srq;
+	resp->max_srq_wr = a->max_srq_wr;
+	resp->max_srq_sge = a->max_srq_sge;
+	resp->max_pkeys = a->max_pkeys;
+	resp->local_ca_ack_delay = a->local_ca_ack_delay;
+	resp->phys_port_cnt = 1;
+}
+
+static int lite_cmd_query_device(struct lite_cmd *cmd)
+{
+	struct ib_uverbs_query_device_resp resp;
+	struct ib_uverbs_query_device req;
+	int ret;
+
+	ret = lite_cmd_need_context(cmd);
+	if (!ret)
+		ret = lite_cmd_request(cmd, &req, sizeof(req));
+	if (ret)
+		return ret;
+	lite_fill_query_device(cmd->ibdev, &resp);
+	return lite_cmd_response(cmd, &resp, sizeof(resp));
+}
+
+static int lite_cmd_ex_query_device(struct lite_cmd *cmd)
+{
+	struct ib_uverbs_ex_query_device_resp resp = {};
+	struct ib_uverbs_ex_query_device req;
+	int ret;
+
+	ret = lite_cmd_need_context(cmd);
+	if (!ret)
+		ret = lite_cmd_request(cmd, &req, sizeof(req));
+	if (ret)
+		return ret;
+	if (req.comp_mask || req.reserved)
+		return -EINVAL;
+
+	lite_fill_query_device(cmd->ibdev, &resp.base);
+	resp.device_cap_flags_ex = cmd->ibdev->attrs.device_cap_flags;
+	resp.response_length = min_t(size_t, cmd->outlen, sizeof(resp));
+	return lite_cmd_response(cmd, &resp, sizeof(resp));
+}
+
+static int lite_cmd_query_port(struct lite_cmd *cmd)
+{
+	struct lite_device *dev = cmd->ibdev;
+	const struct lite_device_attr *a = &dev->attrs;
+	struct ib_uverbs_query_port_resp resp = {};
+	struct ib_uverbs_query_port req;
+	int ret;
+
+	ret = lite_cmd_need_context(cmd);
+	if (!ret)
+		ret = lite_cmd_request(cmd, &req, sizeof(req));
+	if (ret)
+		return ret;
+	if (req.port_num != LITE_PORT)
+		return -EINVAL;
+
+	resp.state = lite_port_state(dev);
+	resp.phys_state = lite_port_phys_state(dev);
+	resp.max_mtu = a->max_mtu;
+	resp.active_mtu = min(lite_port_active_mtu(dev), a->max_mtu);
+	resp.gid_tbl_len = LITE_GID_TBL_LEN;
+	resp.pkey_tbl_len = 1;
+	resp.port_cap_flags = a->port_cap_flags;
+	resp.max_msg_sz = a->max_msg_sz;
+	resp.active_width = a->active_width;
+	resp.active_speed = a->active_speed;
+	resp.max_vl_num = 1;
+	resp.link_layer = LITE_LINK_LAYER_ETHERNET;
+	return lite_cmd_response(cmd, &resp, sizeof(resp));
+}
+
+#define LITE_CMD(_id, _handler, _req, _resp, _udata)			\
+	[_id] = { .handler = _handler, .req_size = sizeof(_req),	\
+		  .resp_size = _resp, .has_udata = _udata }
+
+static const struct lite_cmd_def lite_cmds[] = {
+	LITE_CMD(IB_USER_VERBS_CMD_GET_CONTEXT, lite_cmd_get_context,
+		 struct ib_uverbs_get_context,
+		 sizeof(struct ib_uverbs_get_context_resp), true),
+	LITE_CMD(IB_USER_VERBS_CMD_QUERY_DEVICE, lite_cmd_query_device,
+		 struct ib_uverbs_query_device,
+		 sizeof(struct ib_uverbs_query_device_resp), false),
+	LITE_CMD(IB_USER_VERBS_CMD_QUERY_PORT, lite_cmd_query_port,
+		 struct ib_uverbs_query_port,
+		 sizeof(struct ib_uverbs_query_port_resp), false),
+};
+
+static const struct lite_cmd_def lite_ex_cmds[] = {
+	[IB_USER_VERBS_EX_CMD_QUERY_DEVICE] = {
+		.handler = lite_cmd_ex_query_device,
+		.req_size = sizeof(struct ib_uverbs_ex_query_device),
+		/* Any prefix of the response is fine: response_length says. */
+		.resp_size = 0,
+		.is_ex = true,
+	},
+};
+
+const struct lite_cmd_def *lite_uverbs_cmd_lookup(u32 command)
+{
+	u32 id = command & IB_USER_VERBS_CMD_COMMAND_MASK;
+	const struct lite_cmd_def *def;
+
+	if (command & ~(IB_USER_VERBS_CMD_COMMAND_MASK |
+			IB_USER_VERBS_CMD_FLAG_EXTENDED))
+		return NULL;
+	if (command & IB_USER_VERBS_CMD_FLAG_EXTENDED)
+		def = id < ARRAY_SIZE(lite_ex_cmds) ? &lite_ex_cmds[id] : NULL;
+	else
+		def = id < ARRAY_SIZE(lite_cmds) ? &lite_cmds[id] : NULL;
+	return def && def->handler ? def : NULL;
+}
