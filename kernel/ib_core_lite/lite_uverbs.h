@@ -27,6 +27,7 @@
 #define _LITE_UVERBS_H
 
 #include <linux/cdev.h>
+#include <linux/completion.h>
 #include <linux/kref.h>
 #include <linux/srcu.h>
 #include <linux/wait.h>
@@ -67,6 +68,25 @@ struct lite_async_file {
 	struct lite_event_queue q;
 };
 
+/*
+ * A user object: the handle userspace names it by, and the core object
+ * behind it. ->object is NULL once the hardware object was destroyed by a
+ * revoke; the handle stays until DESTROY or close, so a later destroy
+ * command still finds it and succeeds.
+ */
+enum lite_uobj_type {
+	LITE_UOBJ_PD = 1,
+};
+
+struct lite_uobj {
+	struct list_head list;		/* ufile->uobjs, creation order */
+	u32 handle;
+	enum lite_uobj_type type;
+	u32 usecnt;			/* objects created on this one */
+	struct lite_uobj *parent;	/* holds a usecnt on it, or NULL */
+	void *object;
+};
+
 struct lite_ufile {
 	struct kref ref;
 	struct lite_uverbs_device *udev;
@@ -74,6 +94,16 @@ struct lite_ufile {
 	struct mutex ucontext_lock;		/* protects the two below */
 	struct lite_ucontext *ucontext;
 	struct lite_async_file *async;
+	/* remove() destroyed this file's hardware objects */
+	struct completion disassociated;
+	/*
+	 * obj_rwsem protects handles, uobjs and every uobj's fields: write
+	 * to create or destroy, read to use an object. Taken inside the SRCU
+	 * fence, after ucontext_lock.
+	 */
+	struct rw_semaphore obj_rwsem;
+	struct xarray handles;			/* handle -> struct lite_uobj */
+	struct list_head uobjs;
 };
 
 /* A write() command as the dispatcher hands it to a handler. */
@@ -93,11 +123,23 @@ struct lite_cmd_def {
 	size_t resp_size;		/* core response, 0: none */
 	bool has_udata;
 	bool is_ex;
+	bool is_destroy;		/* also runs after removal (ibdev NULL) */
 };
 
 const struct lite_cmd_def *lite_uverbs_cmd_lookup(u32 command);
 int lite_cmd_request(struct lite_cmd *cmd, void *req, size_t len);
 int lite_cmd_response(struct lite_cmd *cmd, const void *resp, size_t len);
+
+/* lite_uverbs_obj.c */
+void lite_ufile_init_objs(struct lite_ufile *ufile);
+struct lite_uobj *lite_uobj_get(struct lite_ufile *ufile, u32 handle,
+				enum lite_uobj_type type, bool destroy);
+int lite_uobj_add(struct lite_ufile *ufile, enum lite_uobj_type type,
+		  void *object, struct lite_uobj *parent, u32 *handle);
+int lite_uobj_destroy(struct lite_ufile *ufile, struct lite_uobj *uobj,
+		      struct lite_device *ibdev);
+void lite_ufile_destroy_objs(struct lite_ufile *ufile,
+			     struct lite_device *ibdev, bool forget);
 
 /* lite_uverbs_event.c */
 struct lite_async_file *lite_async_file_alloc(void);

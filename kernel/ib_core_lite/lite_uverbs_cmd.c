@@ -224,6 +224,68 @@ static int lite_cmd_query_port(struct lite_cmd *cmd)
 	return lite_cmd_response(cmd, &resp, sizeof(resp));
 }
 
+static int lite_cmd_alloc_pd(struct lite_cmd *cmd)
+{
+	const struct lite_device_ops *ops = cmd->ibdev->ops;
+	struct lite_ufile *ufile = cmd->ufile;
+	struct ib_uverbs_alloc_pd_resp resp = {};
+	struct ib_uverbs_alloc_pd req;
+	struct lite_uobj *uobj;
+	struct lite_pd *pd;
+	int ret;
+
+	ret = lite_cmd_need_context(cmd);
+	if (!ret)
+		ret = lite_cmd_request(cmd, &req, sizeof(req));
+	if (ret)
+		return ret;
+
+	pd = kzalloc(max(ops->size_pd, sizeof(*pd)), GFP_KERNEL);
+	if (!pd)
+		return -ENOMEM;
+	pd->device = cmd->ibdev;
+	ret = ops->alloc_pd(pd, &cmd->udata);
+	if (ret) {
+		kfree(pd);
+		return ret;
+	}
+
+	down_write(&ufile->obj_rwsem);
+	ret = lite_uobj_add(ufile, LITE_UOBJ_PD, pd, NULL, &resp.pd_handle);
+	if (ret) {
+		ops->dealloc_pd(pd);
+		kfree(pd);
+	} else {
+		ret = lite_cmd_response(cmd, &resp, sizeof(resp));
+		if (ret) {
+			uobj = lite_uobj_get(ufile, resp.pd_handle, LITE_UOBJ_PD,
+					     true);
+			lite_uobj_destroy(ufile, uobj, cmd->ibdev);
+		}
+	}
+	up_write(&ufile->obj_rwsem);
+	return ret;
+}
+
+static int lite_cmd_dealloc_pd(struct lite_cmd *cmd)
+{
+	struct lite_ufile *ufile = cmd->ufile;
+	struct ib_uverbs_dealloc_pd req;
+	struct lite_uobj *uobj;
+	int ret;
+
+	/* No context check: without one there is no handle either. */
+	ret = lite_cmd_request(cmd, &req, sizeof(req));
+	if (ret)
+		return ret;
+
+	down_write(&ufile->obj_rwsem);
+	uobj = lite_uobj_get(ufile, req.pd_handle, LITE_UOBJ_PD, true);
+	ret = uobj ? lite_uobj_destroy(ufile, uobj, cmd->ibdev) : -EINVAL;
+	up_write(&ufile->obj_rwsem);
+	return ret;
+}
+
 #define LITE_CMD(_id, _handler, _req, _resp, _udata)			\
 	[_id] = { .handler = _handler, .req_size = sizeof(_req),	\
 		  .resp_size = _resp, .has_udata = _udata }
@@ -238,6 +300,14 @@ static const struct lite_cmd_def lite_cmds[] = {
 	LITE_CMD(IB_USER_VERBS_CMD_QUERY_PORT, lite_cmd_query_port,
 		 struct ib_uverbs_query_port,
 		 sizeof(struct ib_uverbs_query_port_resp), false),
+	LITE_CMD(IB_USER_VERBS_CMD_ALLOC_PD, lite_cmd_alloc_pd,
+		 struct ib_uverbs_alloc_pd,
+		 sizeof(struct ib_uverbs_alloc_pd_resp), true),
+	[IB_USER_VERBS_CMD_DEALLOC_PD] = {
+		.handler = lite_cmd_dealloc_pd,
+		.req_size = sizeof(struct ib_uverbs_dealloc_pd),
+		.is_destroy = true,
+	},
 };
 
 static const struct lite_cmd_def lite_ex_cmds[] = {

@@ -101,6 +101,8 @@ static void lite_ufile_free(struct kref *ref)
 {
 	struct lite_ufile *ufile = container_of(ref, struct lite_ufile, ref);
 
+	/* Only handles are left: close or revoke destroyed the objects. */
+	lite_ufile_destroy_objs(ufile, NULL, true);
 	if (ufile->async)
 		lite_async_file_put(ufile->async);
 	put_device(&ufile->udev->dev);
@@ -108,14 +110,17 @@ static void lite_ufile_free(struct kref *ref)
 }
 
 /*
- * Destroy the user context through the driver, once: at close, or at the
- * device's removal. @ibdev is the registered device, under the caller's
- * fence.
+ * Destroy the file's objects, newest first, then its user context, all
+ * through the driver; once per file: at close, or at the device's removal,
+ * whichever comes first. @ibdev is registered, under the caller's fence
+ * (close) or before the client's remove() returns (revoke). @forget: the
+ * handles go too (close); a revoke keeps them for DESTROY commands.
  */
 static void lite_ufile_destroy_ucontext(struct lite_ufile *ufile,
-					struct lite_device *ibdev)
+					struct lite_device *ibdev, bool forget)
 {
 	mutex_lock(&ufile->ucontext_lock);
+	lite_ufile_destroy_objs(ufile, ibdev, forget);
 	if (ufile->ucontext) {
 		ibdev->ops->dealloc_ucontext(ufile->ucontext);
 		kfree(ufile->ucontext);
@@ -134,8 +139,10 @@ static int lite_uverbs_open(struct inode *inode, struct file *filp)
 	ufile = kzalloc(sizeof(*ufile), GFP_KERNEL);
 	if (!ufile)
 		return -ENOMEM;
-	kref_init(&ufile->ref);
+	kref_init(&ufile->ref);		/* the open file's */
+	init_completion(&ufile->disassociated);
 	mutex_init(&ufile->ucontext_lock);
+	lite_ufile_init_objs(ufile);
 	/* chrdev_open() holds the cdev, whose parent is udev->dev. */
 	ufile->udev = udev;
 	get_device(&udev->dev);
@@ -146,10 +153,13 @@ static int lite_uverbs_open(struct inode *inode, struct file *filp)
 	 * Checked under files_lock: remove() clears ibdev before it takes
 	 * the list, so a file that gets on the list is disassociated later.
 	 */
-	if (!srcu_dereference(udev->ibdev, &udev->srcu))
+	if (!srcu_dereference(udev->ibdev, &udev->srcu)) {
 		ret = -ENODEV;
-	else
+	} else {
+		/* The list holds a reference: remove() may pop it any time. */
+		kref_get(&ufile->ref);
 		list_add_tail(&ufile->list, &udev->files);
+	}
 	mutex_unlock(&udev->files_lock);
 	srcu_read_unlock(&udev->srcu, srcu_key);
 	if (ret) {
@@ -172,12 +182,22 @@ static int lite_uverbs_release(struct inode *inode, struct file *filp)
 	srcu_key = srcu_read_lock(&udev->srcu);
 	ibdev = srcu_dereference(udev->ibdev, &udev->srcu);
 	if (ibdev)
-		lite_ufile_destroy_ucontext(ufile, ibdev);
+		lite_ufile_destroy_ucontext(ufile, ibdev, true);
 	srcu_read_unlock(&udev->srcu, srcu_key);
 
-	mutex_lock(&udev->files_lock);
-	list_del_init(&ufile->list);
-	mutex_unlock(&udev->files_lock);
+	/*
+	 * With the device gone, remove() owns the list: it disassociates the
+	 * file (if it has not yet) and drops the list's reference. Otherwise
+	 * take the file off the list, unless remove() popped it meanwhile.
+	 */
+	if (ibdev) {
+		mutex_lock(&udev->files_lock);
+		if (!list_empty(&ufile->list)) {
+			list_del_init(&ufile->list);
+			kref_put(&ufile->ref, lite_ufile_free);
+		}
+		mutex_unlock(&udev->files_lock);
+	}
 	kref_put(&ufile->ref, lite_ufile_free);
 	return 0;
 }
@@ -288,6 +308,17 @@ static ssize_t lite_uverbs_write(struct file *filp, const char __user *buf,
 	cmd.ibdev = srcu_dereference(udev->ibdev, &udev->srcu);
 	ret = cmd.ibdev ? def->handler(&cmd) : -ENODEV;
 	srcu_read_unlock(&udev->srcu, srcu_key);
+
+	/*
+	 * After removal only DESTROY commands run, with ibdev NULL: they
+	 * release the handle and succeed, so libibverbs and the provider
+	 * release their mappings. They wait until remove() has destroyed
+	 * this file's hardware objects (bounded: it never waits for us).
+	 */
+	if (!cmd.ibdev && def->is_destroy) {
+		wait_for_completion(&ufile->disassociated);
+		ret = def->handler(&cmd);
+	}
 	return ret ? ret : count;
 }
 
@@ -378,7 +409,7 @@ ALLOW_ERROR_INJECTION(lite_uverbs_add_one, ERRNO);
 static void lite_ufile_disassociate(struct lite_ufile *ufile,
 				    struct lite_device *ibdev)
 {
-	lite_ufile_destroy_ucontext(ufile, ibdev);
+	lite_ufile_destroy_ucontext(ufile, ibdev, false);
 
 	mutex_lock(&ufile->ucontext_lock);
 	if (ufile->async) {
@@ -406,11 +437,11 @@ static void lite_uverbs_remove_one(struct lite_device *ibdev, void *data)
 	mutex_lock(&udev->files_lock);
 	while (!list_empty(&udev->files)) {
 		ufile = list_first_entry(&udev->files, struct lite_ufile, list);
-		list_del_init(&ufile->list);
-		kref_get(&ufile->ref);
+		list_del_init(&ufile->list);	/* its reference is ours */
 		mutex_unlock(&udev->files_lock);
 
 		lite_ufile_disassociate(ufile, ibdev);
+		complete_all(&ufile->disassociated);
 		kref_put(&ufile->ref, lite_ufile_free);
 		mutex_lock(&udev->files_lock);
 	}

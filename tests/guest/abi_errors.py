@@ -103,12 +103,43 @@ ex_mask = struct.pack("<QHHI", resp_addr, 0, 0, 0) + struct.pack("<II", 1, 0)
 expect("EX_QUERY_DEVICE with an unknown comp_mask",
        cmd(fd, EXTENDED | QUERY_DEVICE, ex_mask, 38, in_words=1), errno.EINVAL)
 
+ALLOC_PD, DEALLOC_PD = 3, 4
+
+
+def alloc_pd(f):
+    r = cmd(f, ALLOC_PD, struct.pack("<Q", resp_addr), 1)
+    return r, struct.unpack_from("<I", resp.raw)[0]
+
+
+r, pd1 = alloc_pd(fd)
+expect("ALLOC_PD", r, 0)
+r, pd2 = alloc_pd(fd)
+expect("ALLOC_PD again: another handle", 0 if r == 0 and pd2 != pd1 else errno.EIO, 0)
+expect("ALLOC_PD with driver data", cmd(fd, ALLOC_PD, struct.pack("<QQ", resp_addr, 7), 1),
+       errno.EINVAL)
+expect("DEALLOC_PD of an unknown handle", cmd(fd, DEALLOC_PD, struct.pack("<I", 999), 0),
+       errno.EINVAL)
+expect("DEALLOC_PD", cmd(fd, DEALLOC_PD, struct.pack("<I", pd2), 0), 0)
+expect("DEALLOC_PD twice", cmd(fd, DEALLOC_PD, struct.pack("<I", pd2), 0), errno.EINVAL)
+fd2 = os.open(dev, os.O_RDWR)
+expect("GET_CONTEXT on a second fd", cmd(fd2, GET_CONTEXT, struct.pack("<Q", resp_addr), 2), 0)
+async2 = struct.unpack_from("<I", resp.raw)[0]
+expect("DEALLOC_PD of the first fd's handle on the second fd",
+       cmd(fd2, DEALLOC_PD, struct.pack("<I", pd1), 0), errno.EINVAL)
+os.close(async2)
+os.close(fd2)
+
 # Remove the device: the async fd yields DEVICE_FATAL, then ENODEV.
 subprocess.run(remove, shell=True, check=True)
 expect("QUERY_PORT after removal",
        cmd(fd, QUERY_PORT, struct.pack("<QB7x", resp_addr, 1), 10), errno.ENODEV)
 expect("GET_CONTEXT after removal",
        cmd(fd, GET_CONTEXT, struct.pack("<Q", resp_addr), 2), errno.ENODEV)
+expect("ALLOC_PD after removal", alloc_pd(fd)[0], errno.ENODEV)
+expect("DEALLOC_PD after removal of a PD from before",
+       cmd(fd, DEALLOC_PD, struct.pack("<I", pd1), 0), 0)
+expect("DEALLOC_PD after removal, unknown handle",
+       cmd(fd, DEALLOC_PD, struct.pack("<I", pd1), 0), errno.EINVAL)
 try:
     ev = os.read(async_fd, 16)
     element, etype = struct.unpack("<QI4x", ev)

@@ -9,7 +9,8 @@
  * runs the command, then checks: the command finished in bounded time; the
  * blocked reader woke with IBV_EVENT_DEVICE_FATAL; the next read fails
  * with ENODEV; poll() on the async fd reports POLLERR; ibv_query_port()
- * fails with ENODEV; ibv_close_device() succeeds. Prints what it saw and
+ * fails with ENODEV, ibv_alloc_pd() too; ibv_dealloc_pd() of a PD allocated
+ * before succeeds; ibv_close_device() succeeds. Prints what it saw and
  * exits 0 only if all of that holds.
  */
 #include <errno.h>
@@ -77,6 +78,7 @@ int main(int argc, char **argv)
 {
 	struct ibv_async_event ev;
 	struct ibv_port_attr port;
+	struct ibv_pd *pd;
 	struct pollfd pfd;
 	pthread_t thread;
 	double t0, took;
@@ -94,6 +96,11 @@ int main(int argc, char **argv)
 	if (ret || port.state != IBV_PORT_ACTIVE) {
 		fprintf(stderr, "ibv_query_port: ret %d state %d\n", ret,
 			port.state);
+		return 1;
+	}
+	pd = ibv_alloc_pd(ctx);
+	if (!pd) {
+		fprintf(stderr, "ibv_alloc_pd: %s\n", strerror(errno));
 		return 1;
 	}
 	if (pthread_create(&thread, NULL, reader, NULL)) {
@@ -135,6 +142,17 @@ int main(int argc, char **argv)
 	ret = ibv_query_port(ctx, 1, &port);
 	printf("ibv_query_port after removal: %s\n", strerror(ret));
 	if (ret != ENODEV)
+		fail = 1;
+
+	errno = 0;
+	printf("ibv_alloc_pd after removal: %s\n",
+	       ibv_alloc_pd(ctx) ? "succeeded" : strerror(errno));
+	if (errno != ENODEV)
+		fail = 1;
+
+	ret = ibv_dealloc_pd(pd);
+	printf("ibv_dealloc_pd of the old PD: %d\n", ret);
+	if (ret)
 		fail = 1;
 
 	ret = ibv_close_device(ctx);

@@ -19,10 +19,16 @@ struct rxe_lite_ucontext {
 	struct lite_ucontext uctx;	/* must be first */
 };
 
+struct rxe_lite_pd {
+	struct lite_pd pd;		/* must be first */
+};
+
 /* rxe_lite_verbs.c */
 void rxe_lite_init_attrs(struct lite_device_attr *attrs);
 int rxe_lite_alloc_ucontext(struct lite_ucontext *uctx,
 			    struct lite_udata *udata);
 void rxe_lite_dealloc_ucontext(struct lite_ucontext *uctx);
+int rxe_lite_alloc_pd(struct lite_pd *pd, struct lite_udata *udata);
+void rxe_lite_dealloc_pd(struct lite_pd *pd);
 
 #endif /* _RXE_LITE_H */

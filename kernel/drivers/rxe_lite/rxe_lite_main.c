@@ -26,6 +26,9 @@ static const struct lite_device_ops rxe_lite_dev_ops = {
 	.size_ucontext = sizeof(struct rxe_lite_ucontext),
 	.alloc_ucontext = rxe_lite_alloc_ucontext,
 	.dealloc_ucontext = rxe_lite_dealloc_ucontext,
+	.size_pd = sizeof(struct rxe_lite_pd),
+	.alloc_pd = rxe_lite_alloc_pd,
+	.dealloc_pd = rxe_lite_dealloc_pd,
 };
 
 static int rxe_lite_probe(struct auxiliary_device *adev,

@@ -63,3 +63,12 @@ int rxe_lite_alloc_ucontext(struct lite_ucontext *uctx,
 void rxe_lite_dealloc_ucontext(struct lite_ucontext *uctx)
 {
 }
+
+int rxe_lite_alloc_pd(struct lite_pd *pd, struct lite_udata *udata)
+{
+	return udata->inlen ? -EINVAL : 0;
+}
+
+void rxe_lite_dealloc_pd(struct lite_pd *pd)
+{
+}

@@ -120,6 +120,16 @@ struct lite_ucontext {
 };
 
 /**
+ * struct lite_pd - a protection domain
+ *
+ * Allocated by the core with ops->size_pd bytes (driver structure first
+ * member), freed by the core after ops->dealloc_pd().
+ */
+struct lite_pd {
+	struct lite_device *device;
+};
+
+/**
  * struct lite_device_ops - what a driver provides
  * @owner:	the driver module
  * @driver_id:	RDMA_DRIVER_* reported to userspace (rdma-core matches on it)
@@ -130,6 +140,7 @@ struct lite_ucontext {
  * @size_ucontext: the size of the driver's user context structure
  * @alloc_ucontext: set up a user context (GET_CONTEXT)
  * @dealloc_ucontext: tear it down; called once, at close or at removal
+ * @size_pd, @alloc_pd, @dealloc_pd: protection domains, likewise
  *
  * The core calls these only while the device is registered, inside the
  * uverbs fence of the calling file.
@@ -144,6 +155,10 @@ struct lite_device_ops {
 	int (*alloc_ucontext)(struct lite_ucontext *uctx,
 			      struct lite_udata *udata);
 	void (*dealloc_ucontext)(struct lite_ucontext *uctx);
+
+	size_t size_pd;
+	int (*alloc_pd)(struct lite_pd *pd, struct lite_udata *udata);
+	void (*dealloc_pd)(struct lite_pd *pd);
 };
 
 struct lite_port_sysfs;
