@@ -1,6 +1,7 @@
 # ib_core_lite top-level Makefile.
 #   make          build both modules (and the test module and programs)
 #   make check    build, boot Debian's kernel in QEMU, run every suite
+#   make check-debug  the same on a debug kernel (lockdep, KASAN, ...)
 #   make demo     the guided demonstration, in a guest
 # The kernel version comes from the installed image + headers pair
 # (tools/guest/kver.sh), never from the running kernel; override with
@@ -12,7 +13,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 W ?= 1
 KMAKE = $(MAKE) -C $(KDIR) W=$(W)
 
-.PHONY: all modules test-modules userspace deps check demo clean lint
+.PHONY: all modules test-modules userspace deps check check-debug demo clean lint
 
 all: modules test-modules userspace
 
@@ -31,6 +32,9 @@ userspace: deps
 
 check: all
 	@tests/run-check.sh
+
+check-debug: all
+	@tests/run-check-debug.sh
 
 demo: all
 	@tools/demo.sh

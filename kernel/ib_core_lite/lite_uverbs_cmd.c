@@ -40,10 +40,15 @@ int lite_cmd_response(struct lite_cmd *cmd, const void *resp, size_t len)
 	return 0;
 }
 
-/* The user context, for every command but GET_CONTEXT. */
-static int lite_cmd_need_context(struct lite_cmd *cmd)
+/*
+ * Read the request of a command that needs the user context (all but
+ * GET_CONTEXT and the destroys): without one it fails with -EINVAL.
+ */
+static int lite_cmd_ctx_request(struct lite_cmd *cmd, void *req, size_t len)
 {
-	return READ_ONCE(cmd->ufile->ucontext) ? 0 : -EINVAL;
+	if (!READ_ONCE(cmd->ufile->ucontext))
+		return -EINVAL;
+	return lite_cmd_request(cmd, req, len);
 }
 
 static int lite_cmd_get_context(struct lite_cmd *cmd)
@@ -164,9 +169,7 @@ static int lite_cmd_query_device(struct lite_cmd *cmd)
 	struct ib_uverbs_query_device req;
 	int ret;
 
-	ret = lite_cmd_need_context(cmd);
-	if (!ret)
-		ret = lite_cmd_request(cmd, &req, sizeof(req));
+	ret = lite_cmd_ctx_request(cmd, &req, sizeof(req));
 	if (ret)
 		return ret;
 	lite_fill_query_device(cmd->ibdev, &resp);
@@ -179,9 +182,7 @@ static int lite_cmd_ex_query_device(struct lite_cmd *cmd)
 	struct ib_uverbs_ex_query_device req;
 	int ret;
 
-	ret = lite_cmd_need_context(cmd);
-	if (!ret)
-		ret = lite_cmd_request(cmd, &req, sizeof(req));
+	ret = lite_cmd_ctx_request(cmd, &req, sizeof(req));
 	if (ret)
 		return ret;
 	if (req.comp_mask || req.reserved)
@@ -201,9 +202,7 @@ static int lite_cmd_query_port(struct lite_cmd *cmd)
 	struct ib_uverbs_query_port req;
 	int ret;
 
-	ret = lite_cmd_need_context(cmd);
-	if (!ret)
-		ret = lite_cmd_request(cmd, &req, sizeof(req));
+	ret = lite_cmd_ctx_request(cmd, &req, sizeof(req));
 	if (ret)
 		return ret;
 	if (req.port_num != LITE_PORT)
@@ -234,9 +233,7 @@ static int lite_cmd_alloc_pd(struct lite_cmd *cmd)
 	struct lite_pd *pd;
 	int ret;
 
-	ret = lite_cmd_need_context(cmd);
-	if (!ret)
-		ret = lite_cmd_request(cmd, &req, sizeof(req));
+	ret = lite_cmd_ctx_request(cmd, &req, sizeof(req));
 	if (ret)
 		return ret;
 

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Build the guest initramfs: static busybox, /init, stage 2, and the modules
 # needed to mount the host root (virtio-9p, read-only) under an overlayfs.
-#   usage: mkinitramfs.sh OUT.cpio[.gz] [KVER]
+#   usage: mkinitramfs.sh OUT.cpio[.gz] [KVER|none]
+# KVER "none": no modules, for a kernel with all of that built in (the
+# debug kernel of tools/debug-kernel/build.sh).
 # Cheap when nothing changed: rebuilds only if the inputs' stamp differs.
 set -euo pipefail
 
@@ -9,13 +11,17 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=${1:?usage: mkinitramfs.sh OUT.cpio.gz [KVER]}
 kver=${2:-$("$here/kver.sh")}
 moddir=/lib/modules/$kver
+moddep=$moddir/modules.dep
 busybox=${BUSYBOX:-/usr/bin/busybox}
 stage2=$here/guest-stage2.sh
 # Top-level modules; dependencies come from modules.dep.
 # virtio_console provides the port that carries the command's output.
 want=(virtio_pci 9pnet_virtio 9p overlay virtio_console)
+if [[ $kver == none ]]; then
+    want=() moddep=/dev/null
+fi
 
-for f in "$busybox" "$moddir/modules.dep" "$stage2"; do
+for f in "$busybox" "$moddep" "$stage2"; do
     [[ -e $f ]] || { echo "mkinitramfs: missing $f" >&2; exit 1; }
 done
 if ! "$busybox" --list >/dev/null 2>&1 || ldd "$busybox" >/dev/null 2>&1; then
@@ -25,7 +31,7 @@ fi
 
 # Stamp over everything the image depends on.
 stamp=$( { echo "$kver"; sha256sum "${BASH_SOURCE[0]}" "$stage2";
-           stat -Lc '%n %s %Y' "$busybox" "$moddir/modules.dep"; } | sha256sum)
+           stat -Lc '%n %s %Y' "$busybox" "$moddep"; } | sha256sum)
 if [[ -f $out && -f $out.stamp && "$(cat "$out.stamp")" == "$stamp" ]]; then
     exit 0
 fi
@@ -36,7 +42,7 @@ while IFS= read -r line; do
     path=${line%%:*}
     name=${path##*/}; name=${name%%.ko*}; name=${name//-/_}
     dep_of[$name]="$path:${line#*:}"
-done <"$moddir/modules.dep"
+done <"$moddep"
 order=()
 visit() {   # $1 = module name (underscores)
     local m=$1 entry path d dn
@@ -104,6 +110,10 @@ while read -r ko; do
 done </mods/order
 
 mark "modules loaded"
+# With no modules (KVER none) the kernel must have these built in.
+for fs in 9p overlay; do
+    grep -qw "$fs" /proc/filesystems || die "kernel lacks $fs (not built in, no module)"
+done
 # virtio devices probe asynchronously-ish; retry the first 9p mount briefly.
 o9p="trans=virtio,version=9p2000.L,msize=262144"
 i=0

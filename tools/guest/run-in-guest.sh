@@ -1,11 +1,15 @@
 #!/bin/bash
 # Run a command as root inside a throwaway QEMU guest booting the stock
-# Debian kernel, in the caller's working directory (host root seen through
-# 9p read-only + tmpfs overlay: guest writes never reach the host, except
-# in the out dir, mounted at /run/lite-out in the guest).
+# Debian kernel (or --kernel), in the caller's working directory (host root
+# seen through 9p read-only + tmpfs overlay: guest writes never reach the
+# host, except in the out dir, mounted at /run/lite-out in the guest).
 #
-#   run-in-guest.sh [--timeout SECONDS] [--mem MB] [--smp N] [--out DIR] -- COMMAND [ARGS...]
+#   run-in-guest.sh [--timeout SECONDS] [--mem MB] [--smp N] [--out DIR] [--kernel PATH] -- COMMAND [ARGS...]
 #
+# --kernel boots a kernel with the guest's drivers built in (virtio-pci,
+# virtio-console, 9p, overlayfs), e.g. the debug kernel: an ELF vmlinux
+# (needs CONFIG_PVH), a bzImage, or a kbuild output directory (its vmlinux
+# if built with CONFIG_PVH, else its bzImage), with a module-less initramfs.
 # The command's stdout+stderr stream live to stdout (and OUT/output.log);
 # kernel messages go to OUT/console.log only; OUT/dmesg.txt is saved at the
 # end. In the guest, OUT is writable at $LITE_GUEST_OUT (/run/lite-out).
@@ -17,7 +21,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-timeout=1500 mem=2048 smp=2 out=$repo/build/guest-out
+timeout=1500 mem=2048 smp=2 out=$repo/build/guest-out kernel=
 
 usage() { sed -n 's/^#   //p' "${BASH_SOURCE[0]}" >&2; exit 2; }
 die() { echo "run-in-guest: $*" >&2; exit 125; }
@@ -27,18 +31,12 @@ while [[ $# -gt 0 ]]; do
         --mem) mem=${2:?}; shift 2 ;;
         --smp) smp=${2:?}; shift 2 ;;
         --out) out=${2:?}; shift 2 ;;
+        --kernel) kernel=${2:?}; shift 2 ;;
         --) shift; break ;;
         *) usage ;;
     esac
 done
 [[ $# -gt 0 ]] || usage
-
-kver=$("$here/kver.sh")
-kimg=/boot/vmlinuz-$kver
-[[ -r $kimg ]] || die "cannot read $kimg (Debian makes it root-only)"
-mkdir -p "$repo/build/guest"
-initrd=$repo/build/guest/initramfs-$kver.cpio.gz
-"$here/mkinitramfs.sh" "$initrd" "$kver"
 
 # Boot the uncompressed ELF through its PVH entry when possible: this skips
 # the kernel's own XZ decompression, which takes ~2 s under TCG. Extracted
@@ -54,15 +52,36 @@ extract_vmlinux() {   # $1 = bzImage, $2 = output ELF
     done
     rm -f "$2"; return 1
 }
-kernel=$kimg
-vmlinux=$repo/build/guest/vmlinux-$kver
-if grep -qx 'CONFIG_PVH=y' "/boot/config-$kver" 2>/dev/null; then
-    if [[ ! -s $vmlinux || $vmlinux -ot $kimg ]]; then
-        if extract_vmlinux "$kimg" "$vmlinux.tmp.$$"; then
-            mv -f "$vmlinux.tmp.$$" "$vmlinux"
+
+mkdir -p "$repo/build/guest"
+if [[ -n $kernel ]]; then
+    if [[ -d $kernel ]]; then
+        if grep -qx 'CONFIG_PVH=y' "$kernel/.config" 2>/dev/null; then
+            kernel=$kernel/vmlinux
+        else
+            kernel=$kernel/arch/x86/boot/bzImage
         fi
     fi
-    [[ -s $vmlinux ]] && kernel=$vmlinux
+    [[ -r $kernel ]] || die "cannot read kernel $kernel"
+    initrd=$repo/build/guest/initramfs-builtin.cpio.gz
+    "$here/mkinitramfs.sh" "$initrd" none
+else
+    kver=$("$here/kver.sh")
+    kimg=/boot/vmlinuz-$kver
+    [[ -r $kimg ]] || die "cannot read $kimg (Debian makes it root-only)"
+    initrd=$repo/build/guest/initramfs-$kver.cpio.gz
+    "$here/mkinitramfs.sh" "$initrd" "$kver"
+
+    kernel=$kimg
+    vmlinux=$repo/build/guest/vmlinux-$kver
+    if grep -qx 'CONFIG_PVH=y' "/boot/config-$kver" 2>/dev/null; then
+        if [[ ! -s $vmlinux || $vmlinux -ot $kimg ]]; then
+            if extract_vmlinux "$kimg" "$vmlinux.tmp.$$"; then
+                mv -f "$vmlinux.tmp.$$" "$vmlinux"
+            fi
+        fi
+        [[ -s $vmlinux ]] && kernel=$vmlinux
+    fi
 fi
 
 # Wipe the out dir, but never one that holds the caller's cwd.

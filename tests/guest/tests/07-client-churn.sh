@@ -31,7 +31,9 @@ log "device cycles=$cycles client rounds=$rounds adds=$adds removes=$removes"
 expect_eq errors "$(cat $P/errors)" 0
 expect_eq order_errors "$(cat $P/order_errors)" 0
 expect_eq "adds == removes" "$adds" "$removes"
+# Enough of both loops that they overlapped many times (the debug kernel
+# is several times slower, so the floors are low and the run is long).
 (( rounds > 100 )) || fail "only $rounds client rounds"
 (( adds > 10 )) || fail "only $adds adds: the loops did not overlap"
-(( cycles > 10 )) || fail "only $cycles device cycles"
+(( cycles >= 5 )) || fail "only $cycles device cycles"
 rmmod lite_test_client

@@ -1,0 +1,95 @@
+#!/bin/bash
+# make check-debug: the suites on a debug kernel (lockdep, KASAN, kmemleak,
+# DEBUG_OBJECTS, hung-task detection, fault injection), built from
+# Debian's linux-source by tools/debug-kernel/build.sh and cached outside
+# the repo. Two boots:
+#   1. every suite of make check, plus tests/guest/debug/ (fault injection,
+#      a longer churn, the kmemleak scan at the end);
+#   2. tests/guest/negative/: deliberate lock inversion, use-after-free and
+#      leak from a test-only module, each of which must be reported (proof
+#      the net works; its own boot because lockdep switches itself off
+#      after a report).
+# Prints one line per test and ends with "N passed, N failed".
+set -uo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+pass=0 fail=0
+
+record() {	# record PASS|FAIL name [why]
+	if [[ $1 == PASS ]]; then
+		pass=$((pass + 1))
+		echo "PASS $2"
+	else
+		fail=$((fail + 1))
+		echo "FAIL $2: $3"
+	fi
+}
+
+# --- the kernel, then our modules built against it -------------------------
+kbuild=$(tools/debug-kernel/build.sh | tail -n1)
+if [[ ! -f $kbuild/Module.symvers ]]; then
+	record FAIL debug-kernel-build "tools/debug-kernel/build.sh failed"
+	echo "$pass passed, $fail failed"
+	exit 1
+fi
+echo "debug kernel: $kbuild ($(cat "$kbuild/../build-seconds" 2>/dev/null || echo ?) s to build)"
+
+# kbuild writes into M=, so build from a copy of the sources.
+mods=$repo/build/debug-mods
+rm -rf "$mods"
+mkdir -p "$mods/tests/kmod"
+find kernel tests/kmod \( -name '*.[ch]' -o -name Kbuild \) -print0 |
+	xargs -0 cp --parents -t "$mods"
+log=build/debug-mods-build.log
+if make -C "$kbuild" M="$mods/kernel" W=1 modules > "$log" 2>&1 &&
+   make -C "$kbuild" M="$mods/tests/kmod" \
+	KBUILD_EXTRA_SYMBOLS="$mods/kernel/Module.symvers" modules >> "$log" 2>&1 &&
+   ! grep -E 'warning:|error:' "$log"; then
+	record PASS debug-modules-build
+else
+	tail -n 30 "$log"
+	record FAIL debug-modules-build "see $log"
+	echo "$pass passed, $fail failed"
+	exit 1
+fi
+
+# run_boot NAME SUITES [scan]: one guest boot; tally its PASS/FAIL lines.
+# With "scan", the whole console is checked against the bad patterns too.
+run_boot() {
+	local name=$1 suites=$2 scan=${3:-} out=$repo/build/debug-out-$1 glog
+	glog=build/debug-run-$name.log
+	LITE_SUITES="$suites" LITE_MOD_ROOT="$mods" \
+	LITE_TEST_TIMEOUT=${LITE_TEST_TIMEOUT:-1200} \
+	LITE_CHURN_SECS=${LITE_CHURN_SECS:-60} \
+		tools/guest/run-in-guest.sh --kernel "$kbuild" --mem 3072 \
+		--timeout "${LITE_GUEST_TIMEOUT:-3600}" --out "$out" \
+		-- tests/guest/run-suites.sh | tee "$glog"
+	while read -r verdict _; do
+		case $verdict in
+		PASS) pass=$((pass + 1)) ;;
+		FAIL) fail=$((fail + 1)) ;;
+		esac
+	done < <(grep -E '^(PASS|FAIL) ' "$glog")
+	grep -q '^guest summary: ' "$glog" ||
+		record FAIL "$name-boot" "the guest did not finish; see $out/console.log"
+	[[ -n $scan ]] || return 0
+
+	local patterns allow bad
+	patterns=$(grep -v '^#' tests/guest/kernel-log-patterns | grep .)
+	allow=$(for d in $suites; do sed -n 's/^# expect-kernel: //p' tests/guest/$d/*.sh; done)
+	bad=$(grep -E -- "$patterns" "$out/console.log" 2>/dev/null |
+		{ if [[ -n "$allow" ]]; then grep -Ev -- "$allow"; else cat; fi; } || true)
+	if [[ -f $out/console.log && -z "$bad" ]]; then
+		record PASS "$name-kernel-log-clean"
+	else
+		echo "$bad" | head -n 30
+		record FAIL "$name-kernel-log-clean" "bad lines in $out/console.log"
+	fi
+}
+
+run_boot suites "tests debug" scan
+run_boot negative "negative"
+
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]
