@@ -1,15 +1,22 @@
 #!/bin/bash
 # Install what the project needs on a fresh Debian machine, only when
 # something is missing. Run by every make target that builds or boots.
+#   install-deps.sh          the project's build and test packages
+#   install-deps.sh PKG...   just these (tools with needs of their own)
 set -euo pipefail
 
-pkgs=(
+default_pkgs=(
 	build-essential make gcc bc flex bison libelf-dev
 	linux-image-amd64 linux-headers-amd64
 	qemu-system-x86 busybox-static cpio kmod iproute2 strace
 	rdma-core ibverbs-utils ibverbs-providers libibverbs-dev perftest
 	python3
 )
+if [[ $# -gt 0 ]]; then
+	pkgs=("$@")
+else
+	pkgs=("${default_pkgs[@]}")
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -27,20 +27,7 @@ srcpkg=linux-source-$(cut -d. -f1,2 <<<"$KVER")
 
 # perl: checkpatch needs modules (Term::ANSIColor) that perl-base lacks;
 # xz-utils: to unpack the source tarball.
-pkgs=(perl xz-utils sparse "$srcpkg")
-missing=()
-for p in "${pkgs[@]}"; do
-	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-	[[ "$st" == installed ]] || missing+=("$p")
-done
-if [[ ${#missing[@]} -gt 0 ]]; then
-	echo "lint: installing ${missing[*]}"
-	sudo=""
-	[[ $(id -u) -eq 0 ]] || sudo=sudo
-	export DEBIAN_FRONTEND=noninteractive
-	$sudo apt-get update -q
-	$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+tools/install-deps.sh perl xz-utils sparse "$srcpkg"
 
 # Only what checkpatch reads (it finds them next to itself); re-extracted
 # when the package version changes.
