@@ -14,17 +14,7 @@ set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
-pass=0 fail=0
-
-record() {	# record PASS|FAIL name [why]
-	if [[ $1 == PASS ]]; then
-		pass=$((pass + 1))
-		echo "PASS $2"
-	else
-		fail=$((fail + 1))
-		echo "FAIL $2: $3"
-	fi
-}
+source tests/host-lib.sh
 
 # --- the kernel, then our modules built against it -------------------------
 kbuild=$(tools/debug-kernel/build.sh | tail -n1)
@@ -65,27 +55,8 @@ run_boot() {
 		tools/guest/run-in-guest.sh --kernel "$kbuild" --mem 3072 \
 		--timeout "${LITE_GUEST_TIMEOUT:-3600}" --out "$out" \
 		-- tests/guest/run-suites.sh | tee "$glog"
-	while read -r verdict _; do
-		case $verdict in
-		PASS) pass=$((pass + 1)) ;;
-		FAIL) fail=$((fail + 1)) ;;
-		esac
-	done < <(grep -E '^(PASS|FAIL) ' "$glog")
-	grep -q '^guest summary: ' "$glog" ||
-		record FAIL "$name-boot" "the guest did not finish; see $out/console.log"
-	[[ -n $scan ]] || return 0
-
-	local patterns allow bad
-	patterns=$(grep -v '^#' tests/guest/kernel-log-patterns | grep .)
-	allow=$(for d in $suites; do sed -n 's/^# expect-kernel: //p' tests/guest/$d/*.sh; done)
-	bad=$(grep -E -- "$patterns" "$out/console.log" 2>/dev/null |
-		{ if [[ -n "$allow" ]]; then grep -Ev -- "$allow"; else cat; fi; } || true)
-	if [[ -f $out/console.log && -z "$bad" ]]; then
-		record PASS "$name-kernel-log-clean"
-	else
-		echo "$bad" | head -n 30
-		record FAIL "$name-kernel-log-clean" "bad lines in $out/console.log"
-	fi
+	tally_guest "$glog" "$name-boot" "$out"
+	[[ -z $scan ]] || scan_console "$name-kernel-log-clean" "$out/console.log" $suites
 }
 
 run_boot suites "tests debug" scan

@@ -7,20 +7,8 @@ set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 out=$repo/build/guest-out
-results=$repo/build/check-results.txt
 mkdir -p build
-: > "$results"
-pass=0 fail=0
-
-record() {	# record PASS|FAIL name [why]
-	if [[ $1 == PASS ]]; then
-		pass=$((pass + 1))
-		echo "PASS $2"
-	else
-		fail=$((fail + 1))
-		echo "FAIL $2: $3"
-	fi
-}
+source tests/host-lib.sh
 
 # --- host: the modules build without warnings at W=1 ---------------------
 kver=$(tools/guest/kver.sh)
@@ -42,34 +30,10 @@ fi
 guest_log=build/guest-run.log
 tools/guest/run-in-guest.sh --timeout "${LITE_GUEST_TIMEOUT:-1700}" --out "$out" \
 	-- tests/guest/run-suites.sh | tee "$guest_log"
-grc=${PIPESTATUS[0]}
-while read -r verdict name rest; do
-	case $verdict in
-	PASS) pass=$((pass + 1)) ;;
-	FAIL) fail=$((fail + 1)) ;;
-	esac
-done < <(grep -E '^(PASS|FAIL) ' "$guest_log")
-if ! grep -q '^guest summary: ' "$guest_log"; then
-	record FAIL guest-run "the guest did not finish (status $grc); see $out/console.log"
-fi
+tally_guest "$guest_log" guest-run "$out"
 
 # --- the whole guest console: no bad kernel line anywhere ----------------
-# Per-test checks attribute a line to a test; this one also covers boot,
-# module unload at the end and anything between tests.
-patterns=$(grep -v '^#' tests/guest/kernel-log-patterns | grep .)
-allow=$(sed -n 's/^# expect-kernel: //p' tests/guest/tests/*.sh)
-if [[ -f $out/console.log ]]; then
-	bad=$(grep -E -- "$patterns" "$out/console.log" |
-		{ if [[ -n "$allow" ]]; then grep -Ev -- "$allow"; else cat; fi; } || true)
-	if [[ -z "$bad" ]]; then
-		record PASS kernel-log-clean
-	else
-		echo "$bad" | head -n 20
-		record FAIL kernel-log-clean "bad lines in $out/console.log"
-	fi
-else
-	record FAIL kernel-log-clean "no console log"
-fi
+scan_console kernel-log-clean "$out/console.log" tests
 
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
