@@ -17,7 +17,6 @@ enum {
 };
 
 /* lite_device.c: the device and client registries */
-int lite_device_init(void);
 void lite_device_exit(void);
 struct lite_device *lite_device_get_by_index(u32 index);
 struct lite_device *lite_device_get_by_name(const char *name);

@@ -66,9 +66,6 @@ static DEFINE_XARRAY_FLAGS(clients, XA_FLAGS_ALLOC);
 static DEFINE_MUTEX(client_mutex);
 static u32 highest_client_id;		/* client_mutex */
 
-/* Unbound, so one stuck unregistration does not hold up the others. */
-static struct workqueue_struct *lite_unreg_wq;
-
 /* How long unregistration waits before it reports who still holds on. */
 #define LITE_UNREG_WARN_SECS	10
 
@@ -102,8 +99,6 @@ static void lite_device_release(struct device *device)
 	kfree_rcu(dev, rcu);
 }
 
-static void lite_unregister_work(struct work_struct *work);
-
 struct lite_device *_lite_alloc_device(size_t size)
 {
 	struct lite_device *dev;
@@ -121,7 +116,6 @@ struct lite_device *_lite_alloc_device(size_t size)
 	refcount_set(&dev->refcount, 0);
 	init_completion(&dev->unreg_completion);
 	mutex_init(&dev->unregistration_lock);
-	INIT_WORK(&dev->unregistration_work, lite_unregister_work);
 	/*
 	 * ALLOC: a NULL entry is stored as a reserved entry, so a context
 	 * without client data still exists and can carry its mark.
@@ -396,26 +390,9 @@ void lite_unregister_device(struct lite_device *dev)
 }
 EXPORT_SYMBOL_GPL(lite_unregister_device);
 
-static void lite_unregister_work(struct work_struct *work)
-{
-	struct lite_device *dev =
-		container_of(work, struct lite_device, unregistration_work);
-
-	__lite_unregister_device(dev);
-	put_device(&dev->dev);
-}
-
-void lite_unregister_device_queued(struct lite_device *dev)
-{
-	get_device(&dev->dev);
-	if (!queue_work(lite_unreg_wq, &dev->unregistration_work))
-		put_device(&dev->dev);
-}
-EXPORT_SYMBOL_GPL(lite_unregister_device_queued);
-
 /*
- * Unregister every device of a driver, registered or not, queued or not;
- * when this returns no op of that driver can run again. A device stays in
+ * Unregister every device of a driver, registered or not; when this
+ * returns no op of that driver can run again. A device stays in
  * the xarray until after its dealloc_driver(), so nothing escapes the walk.
  */
 void lite_unregister_driver(enum rdma_driver_id driver_id)
@@ -434,7 +411,6 @@ void lite_unregister_driver(enum rdma_driver_id driver_id)
 		down_read(&device_rwsem);
 	}
 	up_read(&device_rwsem);
-	flush_workqueue(lite_unreg_wq);
 }
 EXPORT_SYMBOL_GPL(lite_unregister_driver);
 
@@ -613,16 +589,8 @@ int lite_get_client_nl_info(struct lite_device *dev, const char *client_name,
 	return ret;
 }
 
-int lite_device_init(void)
-{
-	lite_unreg_wq = alloc_workqueue("lite_unreg_wq", WQ_UNBOUND,
-					WQ_UNBOUND_MAX_ACTIVE);
-	return lite_unreg_wq ? 0 : -ENOMEM;
-}
-
 void lite_device_exit(void)
 {
-	destroy_workqueue(lite_unreg_wq);
 	WARN_ON(!xa_empty(&devices));
 	WARN_ON(!xa_empty(&clients));
 }

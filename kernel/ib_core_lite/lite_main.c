@@ -19,12 +19,9 @@ static int __init ib_core_lite_init(void)
 	ret = lite_sysfs_init();
 	if (ret)
 		return ret;
-	ret = lite_device_init();
-	if (ret)
-		goto err_sysfs;
 	ret = lite_roce_init();
 	if (ret)
-		goto err_device;
+		goto err_sysfs;
 	ret = lite_uverbs_init();
 	if (ret)
 		goto err_roce;
@@ -42,8 +39,6 @@ err_uverbs:
 	lite_uverbs_exit();
 err_roce:
 	lite_roce_exit();
-err_device:
-	lite_device_exit();
 err_sysfs:
 	lite_sysfs_exit();
 	return ret;

@@ -188,7 +188,6 @@ struct lite_device {
 	struct completion unreg_completion;
 	/* Serialises unregistration: every caller returns after it is done. */
 	struct mutex unregistration_lock;
-	struct work_struct unregistration_work;
 	/* Client private data, index = client id; see lite_device.c. */
 	struct xarray client_data;
 	struct rw_semaphore client_data_rwsem;
@@ -222,8 +221,6 @@ void lite_device_set_netdev(struct lite_device *dev, struct net_device *ndev);
 int lite_register_device(struct lite_device *dev, const char *name);
 /* Synchronous; the device memory is freed when it returns. */
 void lite_unregister_device(struct lite_device *dev);
-/* For contexts that cannot sleep long or hold locks such as RTNL. */
-void lite_unregister_device_queued(struct lite_device *dev);
 /* Module-unload fence: unregister every device of this driver. */
 void lite_unregister_driver(enum rdma_driver_id driver_id);
 
