@@ -322,19 +322,12 @@ static ssize_t lite_uverbs_write(struct file *filp, const char __user *buf,
 	return ret ? ret : count;
 }
 
-/* No verbs ioctl: libibverbs then uses write() for everything. */
-static long lite_uverbs_ioctl(struct file *filp, unsigned int cmd,
-			      unsigned long arg)
-{
-	return -ENOTTY;
-}
-
 static const struct file_operations lite_uverbs_fops = {
 	.owner = THIS_MODULE,
 	.open = lite_uverbs_open,
 	.release = lite_uverbs_release,
 	.write = lite_uverbs_write,
-	.unlocked_ioctl = lite_uverbs_ioctl,
+	/* No .unlocked_ioctl: the VFS answers ENOTTY, so libibverbs uses write(). */
 	.llseek = no_llseek,
 };
 
@@ -411,12 +404,11 @@ static void lite_ufile_disassociate(struct lite_ufile *ufile,
 {
 	lite_ufile_destroy_ucontext(ufile, ibdev, false);
 
-	mutex_lock(&ufile->ucontext_lock);
+	/* ->async is set once by GET_CONTEXT, which can no longer run. */
 	if (ufile->async) {
 		lite_async_event(ufile->async, 0, LITE_EVENT_DEVICE_FATAL);
 		lite_event_queue_close(&ufile->async->q);
 	}
-	mutex_unlock(&ufile->ucontext_lock);
 }
 
 /*
