@@ -34,6 +34,15 @@ def cmd(fd, command, payload, out_words, in_words=None):
         return e.errno
 
 
+def errno_of(fn, *args):
+    """0 if fn(*args) succeeds, else its OSError's errno."""
+    try:
+        fn(*args)
+        return 0
+    except OSError as e:
+        return e.errno
+
+
 def expect(what, got, want):
     global failed
     name = errno.errorcode.get(got, str(got)) if got else "0"
@@ -49,12 +58,7 @@ resp, resp_addr = buf(512)
 
 expect("QUERY_PORT before GET_CONTEXT",
        cmd(fd, QUERY_PORT, struct.pack("<QB7x", resp_addr, 1), 10), errno.EINVAL)
-try:
-    os.write(fd, b"\0" * 4)
-    got = 0
-except OSError as e:
-    got = e.errno
-expect("4-byte write", got, errno.EINVAL)
+expect("4-byte write", errno_of(os.write, fd, b"\0" * 4), errno.EINVAL)
 expect("unknown command 200", cmd(fd, 200, b"\0" * 8, 0), errno.EOPNOTSUPP)
 expect("unknown extended command", cmd(fd, EXTENDED | 77, b"\0" * 24, 0),
        errno.EOPNOTSUPP)
@@ -147,18 +151,10 @@ try:
 except OSError as e:
     got = e.errno
 expect("async read: DEVICE_FATAL(8) with element 0", got, 0)
-try:
-    os.read(async_fd, 8)
-    got = 0
-except OSError as e:
-    got = e.errno
-expect("async read with an 8-byte buffer", got, errno.EINVAL)
-try:
-    os.read(async_fd, 16)
-    got = 0
-except OSError as e:
-    got = e.errno
-expect("async read after DEVICE_FATAL", got, errno.ENODEV)
+expect("async read with an 8-byte buffer", errno_of(os.read, async_fd, 8),
+       errno.EINVAL)
+expect("async read after DEVICE_FATAL", errno_of(os.read, async_fd, 16),
+       errno.ENODEV)
 os.close(async_fd)
 os.close(fd)
 print("  close: ok")
