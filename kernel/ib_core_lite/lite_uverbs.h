@@ -37,8 +37,6 @@
 
 /* enum ibv_link_layer / rdma_link_layer: Ethernet */
 #define LITE_LINK_LAYER_ETHERNET	2
-/* enum ib_event_type values userspace sees (struct ibv_async_event) */
-#define LITE_EVENT_DEVICE_FATAL		8
 
 struct lite_uverbs_device {
 	struct device dev;		/* class infiniband_verbs; memory */
@@ -56,7 +54,8 @@ struct lite_uverbs_device {
  * producers never sleep (events come from notifiers and datapath).
  */
 struct lite_event_queue {
-	spinlock_t lock;	/* protects events and closed */
+	spinlock_t lock;	/* protects events, closed, uobj event lists */
+	size_t desc_size;	/* bytes per read(): 16 async, 8 comp */
 	struct list_head events;
 	wait_queue_head_t wait;
 	struct fasync_struct *fasync;
@@ -73,18 +72,42 @@ struct lite_async_file {
  * behind it. ->object is NULL once the hardware object was destroyed by a
  * revoke; the handle stays until DESTROY or close, so a later destroy
  * command still finds it and succeeds.
+ *
+ * Events affiliated with the object (completion events of a CQ on its
+ * channel, async events on the context's async fd) are linked on
+ * ->comp_events / ->async_events under the lock of the queue they are on,
+ * so that destroying the object drops the unread ones; the *_reported
+ * counters count those userspace read, and DESTROY returns them.
  */
 enum lite_uobj_type {
 	LITE_UOBJ_PD = 1,
+	LITE_UOBJ_MR,
+	LITE_UOBJ_MW,
+	LITE_UOBJ_CQ,
+	LITE_UOBJ_QP,
+	LITE_UOBJ_SRQ,
+	LITE_UOBJ_AH,
 };
+
+/* The most objects one object is created on (a QP: PD, 2 CQs, SRQ). */
+#define LITE_UOBJ_MAX_DEPS	4
+
+struct lite_comp_file;
 
 struct lite_uobj {
 	struct list_head list;		/* ufile->uobjs, creation order */
 	u32 handle;
 	enum lite_uobj_type type;
 	u32 usecnt;			/* objects created on this one */
-	struct lite_uobj *parent;	/* holds a usecnt on it, or NULL */
+	struct lite_uobj *deps[LITE_UOBJ_MAX_DEPS]; /* each holds a usecnt */
 	void *object;
+	struct lite_ufile *ufile;
+	u64 user_handle;		/* the element of its events */
+	struct lite_comp_file *comp;	/* CQ: its channel (a reference) */
+	struct list_head comp_events;
+	struct list_head async_events;
+	u32 comp_events_reported;
+	u32 async_events_reported;
 };
 
 struct lite_ufile {
@@ -97,13 +120,32 @@ struct lite_ufile {
 	/* remove() destroyed this file's hardware objects */
 	struct completion disassociated;
 	/*
-	 * obj_rwsem protects handles, uobjs and every uobj's fields: write
-	 * to create or destroy, read to use an object. Taken inside the SRCU
-	 * fence, after ucontext_lock.
+	 * obj_rwsem protects handles, uobjs and every uobj's fields except
+	 * the event lists: write to create or destroy, read to use an
+	 * object. Taken inside the SRCU fence, after ucontext_lock.
 	 */
 	struct rw_semaphore obj_rwsem;
 	struct xarray handles;			/* handle -> struct lite_uobj */
 	struct list_head uobjs;
+	/* umap_lock protects umaps_pending and next_offset. */
+	struct mutex umap_lock;
+	struct list_head umaps_pending;		/* lite_umap.pending */
+	u64 next_offset;
+	/* comp_lock protects comp_files (no references: see comp file) */
+	struct mutex comp_lock;
+	struct list_head comp_files;
+};
+
+/*
+ * A completion channel. Memory: ->ref, held by its struct file and by
+ * every CQ bound to it. It holds a reference on its ufile (only compared
+ * and used to unlink itself from ufile->comp_files at the end).
+ */
+struct lite_comp_file {
+	struct kref ref;
+	struct lite_event_queue q;
+	struct lite_ufile *ufile;
+	struct list_head list;			/* ufile->comp_files */
 };
 
 /* A write() command as the dispatcher hands it to a handler. */
@@ -129,15 +171,59 @@ struct lite_cmd_def {
 const struct lite_cmd_def *lite_uverbs_cmd_lookup(u32 command);
 int lite_cmd_request(struct lite_cmd *cmd, void *req, size_t len);
 int lite_cmd_response(struct lite_cmd *cmd, const void *resp, size_t len);
+int lite_cmd_ctx_request(struct lite_cmd *cmd, void *req, size_t len);
+int lite_cmd_create_done(struct lite_cmd *cmd, struct lite_uobj *uobj,
+			 u32 *handle, const void *resp, size_t len);
+int lite_cmd_destroy_handle(struct lite_cmd *cmd, u32 handle,
+			    enum lite_uobj_type type, u32 *comp_read,
+			    u32 *async_read);
+
+/* Command handlers, by file. */
+int lite_cmd_reg_mr(struct lite_cmd *cmd);		/* _mem.c */
+int lite_cmd_rereg_mr(struct lite_cmd *cmd);
+int lite_cmd_dereg_mr(struct lite_cmd *cmd);
+int lite_cmd_alloc_mw(struct lite_cmd *cmd);
+int lite_cmd_dealloc_mw(struct lite_cmd *cmd);
+int lite_cmd_create_comp_channel(struct lite_cmd *cmd);	/* _cq.c */
+int lite_cmd_create_cq(struct lite_cmd *cmd);
+int lite_cmd_ex_create_cq(struct lite_cmd *cmd);
+int lite_cmd_resize_cq(struct lite_cmd *cmd);
+int lite_cmd_req_notify_cq(struct lite_cmd *cmd);
+int lite_cmd_destroy_cq(struct lite_cmd *cmd);
+int lite_cmd_create_qp(struct lite_cmd *cmd);		/* _qp.c */
+int lite_cmd_ex_create_qp(struct lite_cmd *cmd);
+int lite_cmd_query_qp(struct lite_cmd *cmd);
+int lite_cmd_modify_qp(struct lite_cmd *cmd);
+int lite_cmd_ex_modify_qp(struct lite_cmd *cmd);
+int lite_cmd_destroy_qp(struct lite_cmd *cmd);
+int lite_cmd_post_send(struct lite_cmd *cmd);
+int lite_cmd_create_srq(struct lite_cmd *cmd);		/* _srq.c */
+int lite_cmd_modify_srq(struct lite_cmd *cmd);
+int lite_cmd_query_srq(struct lite_cmd *cmd);
+int lite_cmd_destroy_srq(struct lite_cmd *cmd);
+int lite_cmd_create_ah(struct lite_cmd *cmd);
+int lite_cmd_destroy_ah(struct lite_cmd *cmd);
+int lite_ah_attr_check(struct lite_device *dev, struct lite_ah_attr *ah,
+		       bool is_global);
+
+/* lite_uverbs_main.c */
+void lite_ufile_put(struct lite_ufile *ufile);
 
 /* lite_uverbs_obj.c */
 void lite_ufile_init_objs(struct lite_ufile *ufile);
 struct lite_uobj *lite_uobj_get(struct lite_ufile *ufile, u32 handle,
 				enum lite_uobj_type type, bool destroy);
-int lite_uobj_add(struct lite_ufile *ufile, enum lite_uobj_type type,
-		  void *object, struct lite_uobj *parent, u32 *handle);
+void *lite_uobj_get_obj(struct lite_ufile *ufile, u32 handle,
+			enum lite_uobj_type type);
+struct lite_uobj *lite_uobj_add(struct lite_ufile *ufile,
+				struct lite_device *ibdev,
+				enum lite_uobj_type type, void *object,
+				struct lite_uobj **deps, unsigned int ndeps);
+void lite_uobj_abort(struct lite_ufile *ufile, struct lite_uobj *uobj,
+		     struct lite_device *ibdev);
 int lite_uobj_destroy(struct lite_ufile *ufile, struct lite_uobj *uobj,
-		      struct lite_device *ibdev);
+		      struct lite_device *ibdev, u32 *comp_read,
+		      u32 *async_read);
 void lite_ufile_destroy_objs(struct lite_ufile *ufile,
 			     struct lite_device *ibdev, bool forget);
 
@@ -146,6 +232,48 @@ struct lite_async_file *lite_async_file_alloc(void);
 void lite_async_file_put(struct lite_async_file *async);
 struct file *lite_async_file_open(struct lite_async_file *async);
 void lite_async_event(struct lite_async_file *async, u64 element, u32 type);
-void lite_event_queue_close(struct lite_event_queue *q);
+void lite_uobj_async_event(struct lite_uobj *uobj, u32 type);
+void lite_event_queue_close(struct lite_event_queue *q, bool flush);
+void lite_uobj_drop_events(struct lite_uobj *uobj);
+int lite_comp_file_create(struct lite_ufile *ufile, struct file **filp);
+struct lite_comp_file *lite_comp_file_get(struct lite_ufile *ufile, int fd);
+void lite_comp_file_put(struct lite_comp_file *comp);
+void lite_ufile_close_comp_files(struct lite_ufile *ufile);
+
+/* lite_uverbs_mmap.c */
+void lite_ufile_init_umaps(struct lite_ufile *ufile);
+void lite_ufile_drop_umaps(struct lite_ufile *ufile);
+int lite_uverbs_mmap(struct file *filp, struct vm_area_struct *vma);
+
+/* lite_umem.c */
+struct lite_umem *lite_umem_get(u64 addr, u64 length, bool writable);
+void lite_umem_release(struct lite_umem *umem);
+
+/* lite_qp_state.c */
+int lite_qp_check_modify(enum lite_qp_type type, enum lite_qp_state cur,
+			 enum lite_qp_state next, u32 mask);
+
+/* lite_stats.c: object counters for tests (debugfs) */
+enum lite_stat {
+	LITE_STAT_UFILE,
+	LITE_STAT_UCONTEXT,
+	LITE_STAT_PD,
+	LITE_STAT_MR,
+	LITE_STAT_MW,
+	LITE_STAT_CQ,
+	LITE_STAT_QP,
+	LITE_STAT_SRQ,
+	LITE_STAT_AH,
+	LITE_STAT_COMP_CHANNEL,
+	LITE_STAT_UMAP,
+	LITE_STAT_PINNED_PAGES,
+	LITE_STAT_MAX,
+};
+
+void lite_stat_add(enum lite_stat stat, long n);
+#define lite_stat_inc(s)	lite_stat_add(s, 1)
+#define lite_stat_dec(s)	lite_stat_add(s, -1)
+void lite_stats_init(void);
+void lite_stats_exit(void);
 
 #endif /* _LITE_UVERBS_H */

@@ -44,7 +44,7 @@ int lite_cmd_response(struct lite_cmd *cmd, const void *resp, size_t len)
  * Read the request of a command that needs the user context (all but
  * GET_CONTEXT and the destroys): without one it fails with -EINVAL.
  */
-static int lite_cmd_ctx_request(struct lite_cmd *cmd, void *req, size_t len)
+int lite_cmd_ctx_request(struct lite_cmd *cmd, void *req, size_t len)
 {
 	if (!READ_ONCE(cmd->ufile->ucontext))
 		return -EINVAL;
@@ -82,6 +82,7 @@ static int lite_cmd_get_context(struct lite_cmd *cmd)
 		goto err_free;
 	}
 	uctx->device = cmd->ibdev;
+	uctx->ufile = ufile;
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
@@ -106,6 +107,7 @@ static int lite_cmd_get_context(struct lite_cmd *cmd)
 
 	ufile->ucontext = uctx;
 	ufile->async = async;
+	lite_stat_inc(LITE_STAT_UCONTEXT);
 	fd_install(fd, filp);
 	mutex_unlock(&ufile->ucontext_lock);
 	return 0;
@@ -248,44 +250,72 @@ static int lite_cmd_alloc_pd(struct lite_cmd *cmd)
 	}
 
 	down_write(&ufile->obj_rwsem);
-	ret = lite_uobj_add(ufile, LITE_UOBJ_PD, pd, NULL, &resp.pd_handle);
-	if (ret) {
-		ops->dealloc_pd(pd);
-		kfree(pd);
-	} else {
-		ret = lite_cmd_response(cmd, &resp, sizeof(resp));
-		if (ret) {
-			uobj = lite_uobj_get(ufile, resp.pd_handle, LITE_UOBJ_PD,
-					     true);
-			lite_uobj_destroy(ufile, uobj, cmd->ibdev);
-		}
-	}
+	uobj = lite_uobj_add(ufile, cmd->ibdev, LITE_UOBJ_PD, pd, NULL, 0);
+	ret = lite_cmd_create_done(cmd, uobj, &resp.pd_handle, &resp,
+				   sizeof(resp));
+	up_write(&ufile->obj_rwsem);
+	return ret;
+}
+
+/*
+ * The end of a create command, under obj_rwsem for write: @uobj is the
+ * result of lite_uobj_add(); answer with its handle stored at @handle in
+ * @resp, or destroy it again if the answer cannot be written.
+ */
+int lite_cmd_create_done(struct lite_cmd *cmd, struct lite_uobj *uobj,
+			 u32 *handle, const void *resp, size_t len)
+{
+	int ret;
+
+	if (IS_ERR(uobj))
+		return PTR_ERR(uobj);
+	*handle = uobj->handle;
+	ret = lite_cmd_response(cmd, resp, len);
+	if (ret)
+		lite_uobj_abort(cmd->ufile, uobj, cmd->ibdev);
+	return ret;
+}
+
+/*
+ * A DESTROY command: look up the handle (also one whose hardware object a
+ * revoke took) and destroy it; see lite_uobj_destroy() for the counters.
+ */
+int lite_cmd_destroy_handle(struct lite_cmd *cmd, u32 handle,
+			    enum lite_uobj_type type, u32 *comp_read,
+			    u32 *async_read)
+{
+	struct lite_ufile *ufile = cmd->ufile;
+	struct lite_uobj *uobj;
+	int ret;
+
+	down_write(&ufile->obj_rwsem);
+	uobj = lite_uobj_get(ufile, handle, type, true);
+	ret = uobj ? lite_uobj_destroy(ufile, uobj, cmd->ibdev, comp_read,
+				       async_read) : -EINVAL;
 	up_write(&ufile->obj_rwsem);
 	return ret;
 }
 
 static int lite_cmd_dealloc_pd(struct lite_cmd *cmd)
 {
-	struct lite_ufile *ufile = cmd->ufile;
 	struct ib_uverbs_dealloc_pd req;
-	struct lite_uobj *uobj;
 	int ret;
 
 	/* No context check: without one there is no handle either. */
 	ret = lite_cmd_request(cmd, &req, sizeof(req));
-	if (ret)
-		return ret;
-
-	down_write(&ufile->obj_rwsem);
-	uobj = lite_uobj_get(ufile, req.pd_handle, LITE_UOBJ_PD, true);
-	ret = uobj ? lite_uobj_destroy(ufile, uobj, cmd->ibdev) : -EINVAL;
-	up_write(&ufile->obj_rwsem);
-	return ret;
+	return ret ? ret : lite_cmd_destroy_handle(cmd, req.pd_handle,
+						   LITE_UOBJ_PD, NULL, NULL);
 }
 
 #define LITE_CMD(_id, _handler, _req, _resp, _udata)			\
 	[_id] = { .handler = _handler, .req_size = sizeof(_req),	\
 		  .resp_size = _resp, .has_udata = _udata }
+#define LITE_CMD_DESTROY(_id, _handler, _req, _resp)			\
+	[_id] = { .handler = _handler, .req_size = sizeof(_req),	\
+		  .resp_size = _resp, .is_destroy = true }
+#define LITE_EX_CMD(_id, _handler, _req, _resp)				\
+	[_id] = { .handler = _handler, .req_size = sizeof(_req),	\
+		  .resp_size = _resp, .is_ex = true }
 
 static const struct lite_cmd_def lite_cmds[] = {
 	LITE_CMD(IB_USER_VERBS_CMD_GET_CONTEXT, lite_cmd_get_context,
@@ -300,21 +330,82 @@ static const struct lite_cmd_def lite_cmds[] = {
 	LITE_CMD(IB_USER_VERBS_CMD_ALLOC_PD, lite_cmd_alloc_pd,
 		 struct ib_uverbs_alloc_pd,
 		 sizeof(struct ib_uverbs_alloc_pd_resp), true),
-	[IB_USER_VERBS_CMD_DEALLOC_PD] = {
-		.handler = lite_cmd_dealloc_pd,
-		.req_size = sizeof(struct ib_uverbs_dealloc_pd),
-		.is_destroy = true,
-	},
+	LITE_CMD_DESTROY(IB_USER_VERBS_CMD_DEALLOC_PD, lite_cmd_dealloc_pd,
+			 struct ib_uverbs_dealloc_pd, 0),
+	LITE_CMD(IB_USER_VERBS_CMD_CREATE_AH, lite_cmd_create_ah,
+		 struct ib_uverbs_create_ah,
+		 sizeof(struct ib_uverbs_create_ah_resp), true),
+	LITE_CMD_DESTROY(IB_USER_VERBS_CMD_DESTROY_AH, lite_cmd_destroy_ah,
+			 struct ib_uverbs_destroy_ah, 0),
+	LITE_CMD(IB_USER_VERBS_CMD_REG_MR, lite_cmd_reg_mr,
+		 struct ib_uverbs_reg_mr,
+		 sizeof(struct ib_uverbs_reg_mr_resp), true),
+	LITE_CMD(IB_USER_VERBS_CMD_REREG_MR, lite_cmd_rereg_mr,
+		 struct ib_uverbs_rereg_mr,
+		 sizeof(struct ib_uverbs_rereg_mr_resp), true),
+	LITE_CMD_DESTROY(IB_USER_VERBS_CMD_DEREG_MR, lite_cmd_dereg_mr,
+			 struct ib_uverbs_dereg_mr, 0),
+	LITE_CMD(IB_USER_VERBS_CMD_ALLOC_MW, lite_cmd_alloc_mw,
+		 struct ib_uverbs_alloc_mw,
+		 sizeof(struct ib_uverbs_alloc_mw_resp), true),
+	LITE_CMD_DESTROY(IB_USER_VERBS_CMD_DEALLOC_MW, lite_cmd_dealloc_mw,
+			 struct ib_uverbs_dealloc_mw, 0),
+	LITE_CMD(IB_USER_VERBS_CMD_CREATE_COMP_CHANNEL,
+		 lite_cmd_create_comp_channel,
+		 struct ib_uverbs_create_comp_channel,
+		 sizeof(struct ib_uverbs_create_comp_channel_resp), false),
+	LITE_CMD(IB_USER_VERBS_CMD_CREATE_CQ, lite_cmd_create_cq,
+		 struct ib_uverbs_create_cq,
+		 sizeof(struct ib_uverbs_create_cq_resp), true),
+	LITE_CMD(IB_USER_VERBS_CMD_RESIZE_CQ, lite_cmd_resize_cq,
+		 struct ib_uverbs_resize_cq,
+		 sizeof(struct ib_uverbs_resize_cq_resp), true),
+	LITE_CMD_DESTROY(IB_USER_VERBS_CMD_DESTROY_CQ, lite_cmd_destroy_cq,
+			 struct ib_uverbs_destroy_cq,
+			 sizeof(struct ib_uverbs_destroy_cq_resp)),
+	LITE_CMD(IB_USER_VERBS_CMD_REQ_NOTIFY_CQ, lite_cmd_req_notify_cq,
+		 struct ib_uverbs_req_notify_cq, 0, false),
+	LITE_CMD(IB_USER_VERBS_CMD_CREATE_QP, lite_cmd_create_qp,
+		 struct ib_uverbs_create_qp,
+		 sizeof(struct ib_uverbs_create_qp_resp), true),
+	LITE_CMD(IB_USER_VERBS_CMD_QUERY_QP, lite_cmd_query_qp,
+		 struct ib_uverbs_query_qp,
+		 sizeof(struct ib_uverbs_query_qp_resp), true),
+	LITE_CMD(IB_USER_VERBS_CMD_MODIFY_QP, lite_cmd_modify_qp,
+		 struct ib_uverbs_modify_qp, 0, true),
+	LITE_CMD_DESTROY(IB_USER_VERBS_CMD_DESTROY_QP, lite_cmd_destroy_qp,
+			 struct ib_uverbs_destroy_qp,
+			 sizeof(struct ib_uverbs_destroy_qp_resp)),
+	LITE_CMD(IB_USER_VERBS_CMD_POST_SEND, lite_cmd_post_send,
+		 struct ib_uverbs_post_send,
+		 sizeof(struct ib_uverbs_post_send_resp), false),
+	LITE_CMD(IB_USER_VERBS_CMD_CREATE_SRQ, lite_cmd_create_srq,
+		 struct ib_uverbs_create_srq,
+		 sizeof(struct ib_uverbs_create_srq_resp), true),
+	LITE_CMD(IB_USER_VERBS_CMD_MODIFY_SRQ, lite_cmd_modify_srq,
+		 struct ib_uverbs_modify_srq, 0, true),
+	LITE_CMD(IB_USER_VERBS_CMD_QUERY_SRQ, lite_cmd_query_srq,
+		 struct ib_uverbs_query_srq,
+		 sizeof(struct ib_uverbs_query_srq_resp), true),
+	LITE_CMD_DESTROY(IB_USER_VERBS_CMD_DESTROY_SRQ, lite_cmd_destroy_srq,
+			 struct ib_uverbs_destroy_srq,
+			 sizeof(struct ib_uverbs_destroy_srq_resp)),
 };
 
 static const struct lite_cmd_def lite_ex_cmds[] = {
-	[IB_USER_VERBS_EX_CMD_QUERY_DEVICE] = {
-		.handler = lite_cmd_ex_query_device,
-		.req_size = sizeof(struct ib_uverbs_ex_query_device),
-		/* Any prefix of the response is fine: response_length says. */
-		.resp_size = 0,
-		.is_ex = true,
-	},
+	/* Any prefix of the response is fine: response_length says. */
+	LITE_EX_CMD(IB_USER_VERBS_EX_CMD_QUERY_DEVICE,
+		    lite_cmd_ex_query_device,
+		    struct ib_uverbs_ex_query_device, 0),
+	LITE_EX_CMD(IB_USER_VERBS_EX_CMD_CREATE_CQ, lite_cmd_ex_create_cq,
+		    struct ib_uverbs_ex_create_cq,
+		    sizeof(struct ib_uverbs_ex_create_cq_resp)),
+	LITE_EX_CMD(IB_USER_VERBS_EX_CMD_CREATE_QP, lite_cmd_ex_create_qp,
+		    struct ib_uverbs_ex_create_qp,
+		    sizeof(struct ib_uverbs_ex_create_qp_resp)),
+	LITE_EX_CMD(IB_USER_VERBS_EX_CMD_MODIFY_QP, lite_cmd_ex_modify_qp,
+		    struct ib_uverbs_ex_modify_qp,
+		    sizeof(struct ib_uverbs_ex_modify_qp_resp)),
 };
 
 const struct lite_cmd_def *lite_uverbs_cmd_lookup(u32 command)

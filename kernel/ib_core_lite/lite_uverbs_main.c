@@ -101,12 +101,20 @@ static void lite_ufile_free(struct kref *ref)
 {
 	struct lite_ufile *ufile = container_of(ref, struct lite_ufile, ref);
 
-	/* Only handles are left: close or revoke destroyed the objects. */
-	lite_ufile_destroy_objs(ufile, NULL, true);
+	/* release() freed the objects; what is left is memory. */
+	WARN_ON(!list_empty(&ufile->uobjs));
+	xa_destroy(&ufile->handles);
+	lite_ufile_drop_umaps(ufile);
 	if (ufile->async)
 		lite_async_file_put(ufile->async);
 	put_device(&ufile->udev->dev);
 	kfree(ufile);
+	lite_stat_dec(LITE_STAT_UFILE);
+}
+
+void lite_ufile_put(struct lite_ufile *ufile)
+{
+	kref_put(&ufile->ref, lite_ufile_free);
 }
 
 /*
@@ -125,6 +133,7 @@ static void lite_ufile_destroy_ucontext(struct lite_ufile *ufile,
 		ibdev->ops->dealloc_ucontext(ufile->ucontext);
 		kfree(ufile->ucontext);
 		ufile->ucontext = NULL;
+		lite_stat_dec(LITE_STAT_UCONTEXT);
 	}
 	mutex_unlock(&ufile->ucontext_lock);
 }
@@ -143,6 +152,10 @@ static int lite_uverbs_open(struct inode *inode, struct file *filp)
 	init_completion(&ufile->disassociated);
 	mutex_init(&ufile->ucontext_lock);
 	lite_ufile_init_objs(ufile);
+	lite_ufile_init_umaps(ufile);
+	mutex_init(&ufile->comp_lock);
+	INIT_LIST_HEAD(&ufile->comp_files);
+	lite_stat_inc(LITE_STAT_UFILE);
 	/* chrdev_open() holds the cdev, whose parent is udev->dev. */
 	ufile->udev = udev;
 	get_device(&udev->dev);
@@ -163,7 +176,7 @@ static int lite_uverbs_open(struct inode *inode, struct file *filp)
 	mutex_unlock(&udev->files_lock);
 	srcu_read_unlock(&udev->srcu, srcu_key);
 	if (ret) {
-		kref_put(&ufile->ref, lite_ufile_free);
+		lite_ufile_put(ufile);
 		return ret;
 	}
 
@@ -171,7 +184,11 @@ static int lite_uverbs_open(struct inode *inode, struct file *filp)
 	return nonseekable_open(inode, filp);
 }
 
-/* close() never blocks on anything userspace holds. */
+/*
+ * close() never blocks on anything userspace holds. With the device
+ * gone, it waits for remove() to finish disassociating the file (bounded:
+ * remove() never waits for userspace), then frees the handles.
+ */
 static int lite_uverbs_release(struct inode *inode, struct file *filp)
 {
 	struct lite_ufile *ufile = filp->private_data;
@@ -194,11 +211,16 @@ static int lite_uverbs_release(struct inode *inode, struct file *filp)
 		mutex_lock(&udev->files_lock);
 		if (!list_empty(&ufile->list)) {
 			list_del_init(&ufile->list);
-			kref_put(&ufile->ref, lite_ufile_free);
+			lite_ufile_put(ufile);
 		}
 		mutex_unlock(&udev->files_lock);
+	} else {
+		wait_for_completion(&ufile->disassociated);
+		lite_ufile_destroy_objs(ufile, NULL, true);
 	}
-	kref_put(&ufile->ref, lite_ufile_free);
+	/* Completion channels still open keep the memory, not the objects. */
+	lite_ufile_drop_umaps(ufile);
+	lite_ufile_put(ufile);
 	return 0;
 }
 
@@ -327,6 +349,7 @@ static const struct file_operations lite_uverbs_fops = {
 	.open = lite_uverbs_open,
 	.release = lite_uverbs_release,
 	.write = lite_uverbs_write,
+	.mmap = lite_uverbs_mmap,
 	/* No .unlocked_ioctl: the VFS answers ENOTTY, so libibverbs uses write(). */
 	.llseek = no_llseek,
 };
@@ -404,10 +427,11 @@ static void lite_ufile_disassociate(struct lite_ufile *ufile,
 {
 	lite_ufile_destroy_ucontext(ufile, ibdev, false);
 
+	lite_ufile_close_comp_files(ufile);
 	/* ->async is set once by GET_CONTEXT, which can no longer run. */
 	if (ufile->async) {
 		lite_async_event(ufile->async, 0, LITE_EVENT_DEVICE_FATAL);
-		lite_event_queue_close(&ufile->async->q);
+		lite_event_queue_close(&ufile->async->q, false);
 	}
 }
 
@@ -434,7 +458,7 @@ static void lite_uverbs_remove_one(struct lite_device *ibdev, void *data)
 
 		lite_ufile_disassociate(ufile, ibdev);
 		complete_all(&ufile->disassociated);
-		kref_put(&ufile->ref, lite_ufile_free);
+		lite_ufile_put(ufile);
 		mutex_lock(&udev->files_lock);
 	}
 	mutex_unlock(&udev->files_lock);
@@ -465,6 +489,7 @@ int lite_uverbs_init(void)
 {
 	int ret;
 
+	lite_stats_init();
 	ret = alloc_chrdev_region(&lite_uverbs_base, 0,
 				  LITE_UVERBS_MAX_DEVICES, "infiniband_verbs");
 	if (ret)
@@ -481,6 +506,7 @@ err_class:
 	class_unregister(&lite_uverbs_class);
 err_region:
 	unregister_chrdev_region(lite_uverbs_base, LITE_UVERBS_MAX_DEVICES);
+	lite_stats_exit();
 	return ret;
 }
 
@@ -490,4 +516,5 @@ void lite_uverbs_exit(void)
 	class_unregister(&lite_uverbs_class);
 	unregister_chrdev_region(lite_uverbs_base, LITE_UVERBS_MAX_DEVICES);
 	ida_destroy(&lite_uverbs_ida);
+	lite_stats_exit();
 }

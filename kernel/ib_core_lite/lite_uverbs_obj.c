@@ -4,10 +4,10 @@
  *
  * A handle names one object of one type in one file: a handle from another
  * file, an unknown handle and a handle of another type are all "not
- * found". An object that others were created on (a PD with MRs or QPs)
- * counts them in ->usecnt and cannot be destroyed while it is non-zero
- * (-EBUSY). Objects are kept in creation order, so tearing a file down
- * newest first destroys dependents before what they depend on.
+ * found". An object that others were created on (a PD with MRs or QPs, a
+ * CQ with QPs) counts them in ->usecnt and cannot be destroyed while it is
+ * non-zero (-EBUSY). Objects are kept in creation order, so tearing a file
+ * down newest first destroys dependents before what they depend on.
  *
  * Locking: ufile->obj_rwsem, see lite_uverbs.h. Hardware objects are
  * destroyed through the driver only inside the file's SRCU fence (commands)
@@ -17,16 +17,54 @@
 
 #include "lite_uverbs.h"
 
-/* Destroy the hardware object behind @uobj through the driver. */
+static const enum lite_stat lite_uobj_stat[] = {
+	[LITE_UOBJ_PD] = LITE_STAT_PD,
+	[LITE_UOBJ_MR] = LITE_STAT_MR,
+	[LITE_UOBJ_MW] = LITE_STAT_MW,
+	[LITE_UOBJ_CQ] = LITE_STAT_CQ,
+	[LITE_UOBJ_QP] = LITE_STAT_QP,
+	[LITE_UOBJ_SRQ] = LITE_STAT_SRQ,
+	[LITE_UOBJ_AH] = LITE_STAT_AH,
+};
+
+/* Destroy a hardware object through the driver and free the core's part. */
+static void lite_obj_destroy(enum lite_uobj_type type, void *obj,
+			     struct lite_device *ibdev)
+{
+	const struct lite_device_ops *ops = ibdev->ops;
+
+	switch (type) {
+	case LITE_UOBJ_PD:
+		ops->dealloc_pd(obj);
+		break;
+	case LITE_UOBJ_MR:
+		ops->dereg_mr(obj);
+		lite_umem_release(((struct lite_mr *)obj)->umem);
+		break;
+	case LITE_UOBJ_MW:
+		ops->dealloc_mw(obj);
+		break;
+	case LITE_UOBJ_CQ:
+		ops->destroy_cq(obj);
+		break;
+	case LITE_UOBJ_QP:
+		ops->destroy_qp(obj);
+		break;
+	case LITE_UOBJ_SRQ:
+		ops->destroy_srq(obj);
+		break;
+	case LITE_UOBJ_AH:
+		ops->destroy_ah(obj);
+		break;
+	}
+	kfree(obj);
+	lite_stat_dec(lite_uobj_stat[type]);
+}
+
 static void lite_uobj_destroy_hw(struct lite_uobj *uobj,
 				 struct lite_device *ibdev)
 {
-	switch (uobj->type) {
-	case LITE_UOBJ_PD:
-		ibdev->ops->dealloc_pd(uobj->object);
-		break;
-	}
-	kfree(uobj->object);
+	lite_obj_destroy(uobj->type, uobj->object, ibdev);
 	uobj->object = NULL;
 }
 
@@ -53,37 +91,68 @@ struct lite_uobj *lite_uobj_get(struct lite_ufile *ufile, u32 handle,
 	return uobj;
 }
 
-/* Give @object a handle. Caller holds obj_rwsem for write. */
-int lite_uobj_add(struct lite_ufile *ufile, enum lite_uobj_type type,
-		  void *object, struct lite_uobj *parent, u32 *handle)
+/* The live core object @handle of @type, or NULL. Holds obj_rwsem. */
+void *lite_uobj_get_obj(struct lite_ufile *ufile, u32 handle,
+			enum lite_uobj_type type)
+{
+	struct lite_uobj *uobj = lite_uobj_get(ufile, handle, type, false);
+
+	return uobj ? uobj->object : NULL;
+}
+
+/*
+ * Give the new hardware object @object a handle; it depends on the @ndeps
+ * objects @deps (NULL entries are skipped), each counting it in ->usecnt.
+ * On failure the object is destroyed. Caller holds obj_rwsem for write.
+ */
+struct lite_uobj *lite_uobj_add(struct lite_ufile *ufile,
+				struct lite_device *ibdev,
+				enum lite_uobj_type type, void *object,
+				struct lite_uobj **deps, unsigned int ndeps)
 {
 	struct lite_uobj *uobj;
-	int ret;
+	unsigned int i;
+	int ret = -ENOMEM;
 
 	lockdep_assert_held_write(&ufile->obj_rwsem);
+	lite_stat_inc(lite_uobj_stat[type]);
 	uobj = kzalloc(sizeof(*uobj), GFP_KERNEL);
 	if (!uobj)
-		return -ENOMEM;
+		goto err;
 	ret = xa_alloc(&ufile->handles, &uobj->handle, uobj, xa_limit_32b,
 		       GFP_KERNEL);
 	if (ret) {
 		kfree(uobj);
-		return ret;
+		goto err;
 	}
 	uobj->type = type;
 	uobj->object = object;
-	uobj->parent = parent;
-	if (parent)
-		parent->usecnt++;
+	uobj->ufile = ufile;
+	INIT_LIST_HEAD(&uobj->comp_events);
+	INIT_LIST_HEAD(&uobj->async_events);
+	for (i = 0; i < ndeps && i < LITE_UOBJ_MAX_DEPS; i++) {
+		uobj->deps[i] = deps[i];
+		if (deps[i])
+			deps[i]->usecnt++;
+	}
 	list_add_tail(&uobj->list, &ufile->uobjs);
-	*handle = uobj->handle;
-	return 0;
+	return uobj;
+
+err:
+	lite_obj_destroy(type, object, ibdev);
+	return ERR_PTR(ret);
 }
 
 static void lite_uobj_free(struct lite_ufile *ufile, struct lite_uobj *uobj)
 {
-	if (uobj->parent)
-		uobj->parent->usecnt--;
+	unsigned int i;
+
+	for (i = 0; i < LITE_UOBJ_MAX_DEPS; i++)
+		if (uobj->deps[i])
+			uobj->deps[i]->usecnt--;
+	lite_uobj_drop_events(uobj);
+	if (uobj->comp)
+		lite_comp_file_put(uobj->comp);
 	xa_erase(&ufile->handles, uobj->handle);
 	list_del(&uobj->list);
 	kfree(uobj);
@@ -91,24 +160,43 @@ static void lite_uobj_free(struct lite_ufile *ufile, struct lite_uobj *uobj)
 
 /*
  * A DESTROY command. @ibdev is NULL after removal: the hardware object is
- * gone already and only the handle remains. Caller holds obj_rwsem for
+ * gone already and only the handle remains. The object's unread events are
+ * dropped, then the counts of those userspace read are final and returned
+ * in @comp_read / @async_read (if not NULL). Caller holds obj_rwsem for
  * write.
  */
 int lite_uobj_destroy(struct lite_ufile *ufile, struct lite_uobj *uobj,
-		      struct lite_device *ibdev)
+		      struct lite_device *ibdev, u32 *comp_read,
+		      u32 *async_read)
 {
 	lockdep_assert_held_write(&ufile->obj_rwsem);
 	if (uobj->usecnt)
 		return -EBUSY;
 	if (uobj->object)
 		lite_uobj_destroy_hw(uobj, ibdev);
+	lite_uobj_drop_events(uobj);
+	if (comp_read)
+		*comp_read = uobj->comp_events_reported;
+	if (async_read)
+		*async_read = uobj->async_events_reported;
 	lite_uobj_free(ufile, uobj);
 	return 0;
 }
 
 /*
+ * Undo a create whose response could not be written: the object is new,
+ * nothing depends on it yet. Caller holds obj_rwsem for write.
+ */
+void lite_uobj_abort(struct lite_ufile *ufile, struct lite_uobj *uobj,
+		     struct lite_device *ibdev)
+{
+	WARN_ON(lite_uobj_destroy(ufile, uobj, ibdev, NULL, NULL));
+}
+
+/*
  * Tear down every object of a file, newest first: at close (@forget: the
- * handles go too) or at removal (handles stay for later DESTROY commands).
+ * handles go too) or at removal (handles stay for later DESTROY commands;
+ * @ibdev NULL: the hardware objects are gone already).
  * No command runs on the file meanwhile (close: no fd reference left;
  * removal: after synchronize_srcu), but take obj_rwsem anyway for lockdep.
  */
@@ -125,6 +213,4 @@ void lite_ufile_destroy_objs(struct lite_ufile *ufile,
 			lite_uobj_free(ufile, uobj);
 	}
 	up_write(&ufile->obj_rwsem);
-	if (forget)
-		xa_destroy(&ufile->handles);
 }

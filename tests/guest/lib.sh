@@ -122,3 +122,31 @@ now_ms() {
 modref() {
 	cat "/sys/module/$1/refcnt"
 }
+
+# The object counters the core and the driver expose for tests (debugfs):
+# one "NAME COUNT" line per object type.
+LITE_OBJ_FILES="/sys/kernel/debug/ib_core_lite/objects /sys/kernel/debug/rxe_lite/objects"
+
+debugfs_on() {
+	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+}
+
+# show_objects: both counter files, one line each.
+show_objects() {
+	local f
+	debugfs_on
+	for f in $LITE_OBJ_FILES; do
+		echo "$(basename "$(dirname "$f")"): $(tr '\n' ' ' < "$f")"
+	done
+}
+
+# expect_objects_zero: every object counter of core and driver is back to 0.
+expect_objects_zero() {
+	local f
+	debugfs_on
+	for f in $LITE_OBJ_FILES; do
+		[[ -r $f ]] || fail "no object counters at $f"
+		awk '$2 != 0 { print "  left: " FILENAME ": " $0; bad = 1 }
+		     END { exit bad }' "$f" || fail "objects left over in $f"
+	done
+}

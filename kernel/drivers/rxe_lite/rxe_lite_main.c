@@ -13,9 +13,17 @@
 
 #include "rxe_lite.h"
 
+/* Every object was destroyed before this last call: the maps are empty. */
 static void rxe_lite_dealloc_driver(struct lite_device *ibdev)
 {
-	/* No driver-private resources yet: the core frees the device. */
+	struct rxe_lite_dev *rxe = to_rxe_dev(ibdev);
+
+	WARN_ON(!xa_empty(&rxe->keys) || !xa_empty(&rxe->qpns) ||
+		!xa_empty(&rxe->srqns) || !xa_empty(&rxe->ahs));
+	xa_destroy(&rxe->keys);
+	xa_destroy(&rxe->qpns);
+	xa_destroy(&rxe->srqns);
+	xa_destroy(&rxe->ahs);
 }
 
 static const struct lite_device_ops rxe_lite_dev_ops = {
@@ -29,6 +37,28 @@ static const struct lite_device_ops rxe_lite_dev_ops = {
 	.size_pd = sizeof(struct rxe_lite_pd),
 	.alloc_pd = rxe_lite_alloc_pd,
 	.dealloc_pd = rxe_lite_dealloc_pd,
+	.size_mr = sizeof(struct rxe_lite_mr),
+	.reg_user_mr = rxe_lite_reg_user_mr,
+	.dereg_mr = rxe_lite_dereg_mr,
+	.size_mw = sizeof(struct rxe_lite_mw),
+	.alloc_mw = rxe_lite_alloc_mw,
+	.dealloc_mw = rxe_lite_dealloc_mw,
+	.size_cq = sizeof(struct rxe_lite_cq),
+	.create_cq = rxe_lite_create_cq,
+	.resize_cq = rxe_lite_resize_cq,
+	.destroy_cq = rxe_lite_destroy_cq,
+	.size_qp = sizeof(struct rxe_lite_qp),
+	.create_qp = rxe_lite_create_qp,
+	.modify_qp = rxe_lite_modify_qp,
+	.post_send = rxe_lite_post_send,
+	.destroy_qp = rxe_lite_destroy_qp,
+	.size_srq = sizeof(struct rxe_lite_srq),
+	.create_srq = rxe_lite_create_srq,
+	.modify_srq = rxe_lite_modify_srq,
+	.destroy_srq = rxe_lite_destroy_srq,
+	.size_ah = sizeof(struct rxe_lite_ah),
+	.create_ah = rxe_lite_create_ah,
+	.destroy_ah = rxe_lite_destroy_ah,
 };
 
 static int rxe_lite_probe(struct auxiliary_device *adev,
@@ -42,6 +72,10 @@ static int rxe_lite_probe(struct auxiliary_device *adev,
 	if (!rxe)
 		return -ENOMEM;
 	rxe->ibdev.ops = &rxe_lite_dev_ops;
+	xa_init_flags(&rxe->keys, XA_FLAGS_ALLOC1);
+	xa_init_flags(&rxe->qpns, XA_FLAGS_ALLOC);
+	xa_init_flags(&rxe->srqns, XA_FLAGS_ALLOC1);
+	xa_init_flags(&rxe->ahs, XA_FLAGS_ALLOC1);
 	rxe_lite_init_attrs(&rxe->ibdev.attrs);
 	rxe->ibdev.node_guid = lite_mac_to_guid(sdev->netdev->dev_addr);
 	rxe->ibdev.dev.parent = &adev->dev;
@@ -88,13 +122,20 @@ static int __init rxe_lite_init(void)
 {
 	int ret;
 
+	rxe_lite_stats_init();
 	ret = auxiliary_driver_register(&rxe_lite_driver);
 	if (ret)
-		return ret;
+		goto err_stats;
 	/* Last: from here "rdma link add ... type rxe" reaches us. */
 	ret = lite_link_register(&rxe_lite_link_ops);
 	if (ret)
-		auxiliary_driver_unregister(&rxe_lite_driver);
+		goto err_driver;
+	return 0;
+
+err_driver:
+	auxiliary_driver_unregister(&rxe_lite_driver);
+err_stats:
+	rxe_lite_stats_exit();
 	return ret;
 }
 
@@ -105,6 +146,7 @@ static void __exit rxe_lite_exit(void)
 	auxiliary_driver_unregister(&rxe_lite_driver);
 	/* Fence: nothing of this driver may run after module exit. */
 	lite_unregister_driver(RDMA_DRIVER_RXE);
+	rxe_lite_stats_exit();
 }
 
 module_init(rxe_lite_init);

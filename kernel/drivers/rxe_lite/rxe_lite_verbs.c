@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rxe_lite verbs: the device's capabilities and its user contexts.
+ * rxe_lite verbs: the device's capabilities, user contexts, protection
+ * domains and address handles.
  *
  * The limits are what this driver's objects are sized for; they are
  * reported by QUERY_DEVICE/QUERY_PORT through the core.
  */
 #include <linux/bits.h>
 #include <linux/cpumask.h>
+#include <linux/uaccess.h>
 #include <uapi/rdma/ib_user_verbs.h>
 
 #include "rxe_lite.h"
@@ -22,7 +24,8 @@
 void rxe_lite_init_attrs(struct lite_device_attr *a)
 {
 	a->vendor_id = RXE_LITE_VENDOR_ID;
-	a->max_mr_size = U64_MAX;
+	/* One MR may cover up to 4 GiB of pinned memory. */
+	a->max_mr_size = 1ULL << 32;
 	a->page_size_cap = 0xfffff000;	/* 4 KiB and up */
 	a->device_cap_flags = IB_UVERBS_DEVICE_SYS_IMAGE_GUID;
 	a->max_qp = 16384;
@@ -32,6 +35,7 @@ void rxe_lite_init_attrs(struct lite_device_attr *a)
 	a->max_cq = 16384;
 	a->max_cqe = (1 << 15) - 1;
 	a->max_mr = 65536;
+	a->max_mw = 65536;
 	a->max_pd = 16384;
 	a->max_qp_rd_atom = 128;
 	a->max_res_rd_atom = 16384;
@@ -52,23 +56,75 @@ void rxe_lite_init_attrs(struct lite_device_attr *a)
 	a->active_speed = RXE_LITE_SPEED_SDR;
 }
 
-/* A user context has no driver state yet; the core owns its memory. */
+/* Write a driver response, truncated to what userspace made room for. */
+int rxe_lite_udata_out(struct lite_udata *udata, const void *src, size_t len)
+{
+	if (copy_to_user(udata->outbuf, src, min(len, udata->outlen)))
+		return -EFAULT;
+	return 0;
+}
+
+/* A user context has no driver state; the core owns its memory. */
 int rxe_lite_alloc_ucontext(struct lite_ucontext *uctx,
 			    struct lite_udata *udata)
 {
 	/* The rxe provider sends no driver data with GET_CONTEXT. */
-	return udata->inlen ? -EINVAL : 0;
+	if (udata->inlen)
+		return -EINVAL;
+	rxe_lite_stat_add(RXE_LITE_STAT_UCONTEXT, 1);
+	return 0;
 }
 
 void rxe_lite_dealloc_ucontext(struct lite_ucontext *uctx)
 {
+	rxe_lite_stat_add(RXE_LITE_STAT_UCONTEXT, -1);
 }
 
 int rxe_lite_alloc_pd(struct lite_pd *pd, struct lite_udata *udata)
 {
-	return udata->inlen ? -EINVAL : 0;
+	if (udata->inlen)
+		return -EINVAL;
+	rxe_lite_stat_add(RXE_LITE_STAT_PD, 1);
+	return 0;
 }
 
 void rxe_lite_dealloc_pd(struct lite_pd *pd)
 {
+	rxe_lite_stat_add(RXE_LITE_STAT_PD, -1);
+}
+
+/*
+ * An address handle gets a number (1..max_ah) that the provider puts in
+ * UD work requests instead of the whole address vector.
+ */
+int rxe_lite_create_ah(struct lite_ah *ah, struct lite_udata *udata)
+{
+	struct rxe_lite_dev *rxe = to_rxe_dev(ah->device);
+	struct rxe_lite_ah *rah = container_of(ah, struct rxe_lite_ah, ah);
+	struct rxe_create_ah_resp resp = {};
+	int ret;
+
+	ret = xa_alloc(&rxe->ahs, &rah->ah_num, rah,
+		       XA_LIMIT(1, ah->device->attrs.max_ah), GFP_KERNEL);
+	if (ret)
+		return ret == -EBUSY ? -ENOMEM : ret;
+	/* Old providers leave no room for it: then they do without. */
+	if (udata->outlen >= sizeof(resp)) {
+		resp.ah_num = rah->ah_num;
+		ret = rxe_lite_udata_out(udata, &resp, sizeof(resp));
+		if (ret) {
+			xa_erase(&rxe->ahs, rah->ah_num);
+			return ret;
+		}
+	}
+	rxe_lite_stat_add(RXE_LITE_STAT_AH, 1);
+	return 0;
+}
+
+void rxe_lite_destroy_ah(struct lite_ah *ah)
+{
+	struct rxe_lite_ah *rah = container_of(ah, struct rxe_lite_ah, ah);
+
+	xa_erase(&to_rxe_dev(ah->device)->ahs, rah->ah_num);
+	rxe_lite_stat_add(RXE_LITE_STAT_AH, -1);
 }

@@ -21,6 +21,7 @@
 #include <linux/auxiliary_bus.h>
 #include <linux/completion.h>
 #include <linux/device.h>
+#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
@@ -49,6 +50,7 @@ union lite_gid {
 };
 
 struct lite_device;
+struct lite_ufile;
 
 /**
  * struct lite_device_attr - a device's fixed capabilities
@@ -117,6 +119,8 @@ struct lite_udata {
  */
 struct lite_ucontext {
 	struct lite_device *device;
+	/* ---- core private ---- */
+	struct lite_ufile *ufile;
 };
 
 /**
@@ -127,6 +131,285 @@ struct lite_ucontext {
  */
 struct lite_pd {
 	struct lite_device *device;
+};
+
+/*
+ * Verbs objects. For each the core allocates ops->size_<obj> bytes (the
+ * driver's structure embeds the core one at offset 0), fills in the fields
+ * documented as "core", calls the driver's create op, and frees the memory
+ * after the driver's destroy op returned. Destroy ops cannot fail: after
+ * one returns the driver must not touch the object again (its datapath is
+ * drained). Everything behind "core private" is the core's alone.
+ */
+
+/* Access flags (enum ib_uverbs_access_flags). */
+#define LITE_ACCESS_LOCAL_WRITE		IB_UVERBS_ACCESS_LOCAL_WRITE
+#define LITE_ACCESS_REMOTE_WRITE	IB_UVERBS_ACCESS_REMOTE_WRITE
+#define LITE_ACCESS_REMOTE_READ		IB_UVERBS_ACCESS_REMOTE_READ
+#define LITE_ACCESS_REMOTE_ATOMIC	IB_UVERBS_ACCESS_REMOTE_ATOMIC
+#define LITE_ACCESS_MW_BIND		IB_UVERBS_ACCESS_MW_BIND
+
+/**
+ * struct lite_umem - user memory of an MR, pinned by the core
+ *
+ * Pinned long-term (FOLL_LONGTERM) and accounted to the registering
+ * process's mm (pinned_vm, RLIMIT_MEMLOCK) like the kernel's umem code.
+ * @pages[i] backs the user page containing @address + i * PAGE_SIZE
+ * (rounded down). Valid from before ops->reg_user_mr() until after
+ * ops->dereg_mr() returned.
+ */
+struct lite_umem {
+	u64 address;			/* user VA of the first byte */
+	u64 length;
+	unsigned long npages;
+	struct page **pages;
+	bool writable;
+	/* ---- core private ---- */
+	struct mm_struct *owning_mm;
+};
+
+struct lite_mr {
+	struct lite_device *device;	/* core */
+	struct lite_pd *pd;		/* core */
+	struct lite_umem *umem;		/* core */
+	u64 iova;			/* core: the address the keys name */
+	u64 length;			/* core */
+	u32 access;			/* core: LITE_ACCESS_* */
+	u32 lkey;			/* driver */
+	u32 rkey;			/* driver */
+};
+
+struct lite_mw {
+	struct lite_device *device;	/* core */
+	struct lite_pd *pd;		/* core */
+	u8 type;			/* core: IB_MW_TYPE_1 or _2 */
+	u32 rkey;			/* driver */
+};
+
+struct lite_uobj;
+
+struct lite_cq {
+	struct lite_device *device;	/* core */
+	u32 cqe;			/* driver: the capacity it provides */
+	/* ---- core private ---- */
+	struct lite_uobj *uobj;
+	unsigned long notify;		/* armed: LITE_CQ_ARMED_* bits */
+};
+
+#define LITE_CQ_ARMED_NEXT	0
+#define LITE_CQ_ARMED_SOL	1
+
+struct lite_srq;
+
+/* IBTA QP states (enum ib_uverbs_qp_state / ibv_qp_state). */
+enum lite_qp_state {
+	LITE_QPS_RESET,
+	LITE_QPS_INIT,
+	LITE_QPS_RTR,
+	LITE_QPS_RTS,
+	LITE_QPS_SQD,
+	LITE_QPS_SQE,
+	LITE_QPS_ERR,
+};
+
+/* QP types (enum ib_uverbs_qp_type). */
+enum lite_qp_type {
+	LITE_QPT_RC = 2,
+	LITE_QPT_UC = 3,
+	LITE_QPT_UD = 4,
+};
+
+struct lite_qp_cap {
+	u32 max_send_wr;
+	u32 max_recv_wr;
+	u32 max_send_sge;
+	u32 max_recv_sge;
+	u32 max_inline_data;
+};
+
+/**
+ * struct lite_ah_attr - an address vector, checked by the core
+ *
+ * RoCE needs the GRH: the core rejects vectors without one and resolves
+ * @sgid_index to @sgid (the entry of the port's GID table then).
+ */
+struct lite_ah_attr {
+	union lite_gid dgid;
+	union lite_gid sgid;
+	u32 flow_label;
+	u8 sgid_index;
+	u8 hop_limit;
+	u8 traffic_class;
+	u8 sl;
+	u8 static_rate;
+	u8 port_num;
+};
+
+/* MODIFY_QP attribute mask bits (IBTA; enum ibv_qp_attr_mask). */
+enum {
+	LITE_QP_STATE = 1 << 0,
+	LITE_QP_CUR_STATE = 1 << 1,
+	LITE_QP_EN_SQD_ASYNC_NOTIFY = 1 << 2,
+	LITE_QP_ACCESS_FLAGS = 1 << 3,
+	LITE_QP_PKEY_INDEX = 1 << 4,
+	LITE_QP_PORT = 1 << 5,
+	LITE_QP_QKEY = 1 << 6,
+	LITE_QP_AV = 1 << 7,
+	LITE_QP_PATH_MTU = 1 << 8,
+	LITE_QP_TIMEOUT = 1 << 9,
+	LITE_QP_RETRY_CNT = 1 << 10,
+	LITE_QP_RNR_RETRY = 1 << 11,
+	LITE_QP_RQ_PSN = 1 << 12,
+	LITE_QP_MAX_QP_RD_ATOMIC = 1 << 13,
+	LITE_QP_ALT_PATH = 1 << 14,
+	LITE_QP_MIN_RNR_TIMER = 1 << 15,
+	LITE_QP_SQ_PSN = 1 << 16,
+	LITE_QP_MAX_DEST_RD_ATOMIC = 1 << 17,
+	LITE_QP_PATH_MIG_STATE = 1 << 18,
+	LITE_QP_CAP = 1 << 19,
+	LITE_QP_DEST_QPN = 1 << 20,
+	LITE_QP_ATTR_ALL = (1 << 21) - 1,
+};
+
+/* MODIFY_SRQ mask bits (enum ibv_srq_attr_mask). */
+enum {
+	LITE_SRQ_MAX_WR = 1 << 0,
+	LITE_SRQ_LIMIT = 1 << 1,
+};
+
+/*
+ * Attributes of MODIFY_QP; which are valid says the mask
+ * (IB_QP_* bits of enum ib_uverbs_qp_attr_mask, checked by the core).
+ */
+struct lite_qp_attr {
+	enum lite_qp_state qp_state;
+	enum lite_qp_state cur_qp_state;
+	u32 qkey;
+	u32 rq_psn;
+	u32 sq_psn;
+	u32 dest_qp_num;
+	u32 qp_access_flags;
+	struct lite_ah_attr ah_attr;
+	struct lite_ah_attr alt_ah_attr;
+	struct lite_qp_cap cap;
+	u16 pkey_index;
+	u16 alt_pkey_index;
+	u8 path_mtu;
+	u8 path_mig_state;
+	u8 en_sqd_async_notify;
+	u8 sq_draining;
+	u8 max_rd_atomic;
+	u8 max_dest_rd_atomic;
+	u8 min_rnr_timer;
+	u8 port_num;
+	u8 timeout;
+	u8 retry_cnt;
+	u8 rnr_retry;
+	u8 alt_port_num;
+	u8 alt_timeout;
+};
+
+struct lite_qp {
+	struct lite_device *device;	/* core */
+	struct lite_pd *pd;		/* core */
+	struct lite_cq *send_cq;	/* core */
+	struct lite_cq *recv_cq;	/* core */
+	struct lite_srq *srq;		/* core, or NULL */
+	enum lite_qp_type qp_type;	/* core */
+	bool sq_sig_all;		/* core */
+	u32 qp_num;			/* driver */
+	/*
+	 * core: the state and attributes as last set by MODIFY_QP (under
+	 * the core's lock); QUERY_QP reports them.
+	 */
+	enum lite_qp_state state;
+	struct lite_qp_attr attr;
+	/* ---- core private ---- */
+	struct lite_uobj *uobj;
+	struct mutex attr_lock;		/* serialises MODIFY_QP/QUERY_QP */
+};
+
+struct lite_srq_attr {
+	u32 max_wr;
+	u32 max_sge;
+	u32 srq_limit;
+};
+
+struct lite_srq {
+	struct lite_device *device;	/* core */
+	struct lite_pd *pd;		/* core */
+	u32 srq_num;			/* driver */
+	struct lite_srq_attr attr;	/* driver: as provided */
+	/* ---- core private ---- */
+	struct lite_uobj *uobj;
+	struct mutex attr_lock;		/* serialises MODIFY/QUERY_SRQ */
+};
+
+struct lite_ah {
+	struct lite_device *device;	/* core */
+	struct lite_pd *pd;		/* core */
+	struct lite_ah_attr attr;	/* core, validated */
+};
+
+/**
+ * struct lite_umap - queue memory shared with userspace through mmap()
+ *
+ * Allocated by the core for a driver (lite_umap_alloc()), which lays out
+ * its rings in it and tells userspace @offset and @size; the process maps
+ * it once with mmap(cmd_fd, offset). The memory belongs to the core: it is
+ * freed when the driver dropped its reference (lite_umap_put(), at the
+ * object's destroy) and the last mapping went away, whichever is later,
+ * so it can outlive the object and the driver module.
+ */
+struct lite_umap {
+	void *kva;			/* kernel address of the buffer */
+	size_t size;			/* page aligned */
+	u64 offset;			/* mmap offset for userspace */
+	/* ---- core private ---- */
+	struct kref ref;
+	struct list_head pending;	/* not yet mapped; in the ufile */
+	struct lite_ufile *ufile;
+};
+
+struct lite_umap *lite_umap_alloc(struct lite_ucontext *uctx, size_t size);
+void lite_umap_put(struct lite_umap *umap);
+
+/*
+ * Events from the driver's datapath (any context; never sleep). Valid only
+ * while the object exists, i.e. until its destroy op returned.
+ *
+ * lite_cq_completion(): a completion was added to @cq; if the CQ is armed
+ * (REQ_NOTIFY_CQ; solicited-only arms fire only for @solicited ones) one
+ * completion event goes to its channel and the arm is cleared.
+ * lite_*_event(): an IB_EVENT_* affiliated with the object, queued on the
+ * async fd of its context (QP fatal, CQ overrun, SRQ limit, ...).
+ */
+void lite_cq_completion(struct lite_cq *cq, bool solicited);
+void lite_cq_event(struct lite_cq *cq, u32 event);
+void lite_qp_event(struct lite_qp *qp, u32 event);
+void lite_srq_event(struct lite_srq *srq, u32 event);
+
+/* Async event types userspace sees (enum ibv_event_type). */
+enum lite_event_type {
+	LITE_EVENT_CQ_ERR = 0,
+	LITE_EVENT_QP_FATAL = 1,
+	LITE_EVENT_QP_REQ_ERR = 2,
+	LITE_EVENT_QP_ACCESS_ERR = 3,
+	LITE_EVENT_COMM_EST = 4,
+	LITE_EVENT_SQ_DRAINED = 5,
+	LITE_EVENT_PATH_MIG = 6,
+	LITE_EVENT_PATH_MIG_ERR = 7,
+	LITE_EVENT_DEVICE_FATAL = 8,
+	LITE_EVENT_PORT_ACTIVE = 9,
+	LITE_EVENT_PORT_ERR = 10,
+	LITE_EVENT_LID_CHANGE = 11,
+	LITE_EVENT_PKEY_CHANGE = 12,
+	LITE_EVENT_SM_CHANGE = 13,
+	LITE_EVENT_SRQ_ERR = 14,
+	LITE_EVENT_SRQ_LIMIT_REACHED = 15,
+	LITE_EVENT_QP_LAST_WQE_REACHED = 16,
+	LITE_EVENT_CLIENT_REREGISTER = 17,
+	LITE_EVENT_GID_CHANGE = 18,
 };
 
 /**
@@ -141,9 +424,21 @@ struct lite_pd {
  * @alloc_ucontext: set up a user context (GET_CONTEXT)
  * @dealloc_ucontext: tear it down; called once, at close or at removal
  * @size_pd, @alloc_pd, @dealloc_pd: protection domains, likewise
+ * @reg_user_mr: give an MR over pinned user memory its keys
+ * @alloc_mw, @dealloc_mw: memory windows
+ * @create_cq: set up a CQ of at least @cqe entries; @cq->cqe = capacity
+ * @resize_cq: change the capacity, keeping unpolled completions
+ * @create_qp: set up a QP; @cap in: requested, out: provided
+ * @modify_qp: apply a transition the core already checked (state machine,
+ *		masks, values); the core updates qp->state/attr on success
+ * @post_send: the send queue doorbell (POST_SEND with no WRs)
+ * @create_srq, @modify_srq (mask IB_SRQ_*), @destroy_srq: shared RQs
+ * @create_ah, @destroy_ah: address handles
  *
- * The core calls these only while the device is registered, inside the
- * uverbs fence of the calling file.
+ * Every call is made inside the uverbs fence of the calling file, with the
+ * user context and objects the object depends on alive; destroys are
+ * called once per object, also when the device goes away (revoke), after
+ * the objects created on it were destroyed.
  */
 struct lite_device_ops {
 	struct module *owner;
@@ -159,6 +454,41 @@ struct lite_device_ops {
 	size_t size_pd;
 	int (*alloc_pd)(struct lite_pd *pd, struct lite_udata *udata);
 	void (*dealloc_pd)(struct lite_pd *pd);
+
+	size_t size_mr;
+	int (*reg_user_mr)(struct lite_mr *mr, struct lite_udata *udata);
+	void (*dereg_mr)(struct lite_mr *mr);
+
+	size_t size_mw;
+	int (*alloc_mw)(struct lite_mw *mw, struct lite_udata *udata);
+	void (*dealloc_mw)(struct lite_mw *mw);
+
+	size_t size_cq;
+	int (*create_cq)(struct lite_ucontext *uctx, struct lite_cq *cq,
+			 u32 cqe, struct lite_udata *udata);
+	int (*resize_cq)(struct lite_ucontext *uctx, struct lite_cq *cq,
+			 u32 cqe, struct lite_udata *udata);
+	void (*destroy_cq)(struct lite_cq *cq);
+
+	size_t size_qp;
+	int (*create_qp)(struct lite_ucontext *uctx, struct lite_qp *qp,
+			 struct lite_qp_cap *cap, struct lite_udata *udata);
+	int (*modify_qp)(struct lite_qp *qp, const struct lite_qp_attr *attr,
+			 u32 mask, struct lite_udata *udata);
+	int (*post_send)(struct lite_qp *qp);
+	void (*destroy_qp)(struct lite_qp *qp);
+
+	size_t size_srq;
+	int (*create_srq)(struct lite_ucontext *uctx, struct lite_srq *srq,
+			  struct lite_srq_attr *attr, struct lite_udata *udata);
+	int (*modify_srq)(struct lite_ucontext *uctx, struct lite_srq *srq,
+			  const struct lite_srq_attr *attr, u32 mask,
+			  struct lite_udata *udata);
+	void (*destroy_srq)(struct lite_srq *srq);
+
+	size_t size_ah;
+	int (*create_ah)(struct lite_ah *ah, struct lite_udata *udata);
+	void (*destroy_ah)(struct lite_ah *ah);
 };
 
 struct lite_port_sysfs;

@@ -21,13 +21,14 @@ field node_guid "$guid"
 field sys_image_guid "$guid"
 field vendor_id 0xffffff
 field phys_port_cnt 1
-field max_mr_size 0xffffffffffffffff
+field max_mr_size 0x100000000
 field max_qp 16384
 field max_qp_wr 16384
 field max_sge 32
 field max_cq 16384
 field max_cqe 32767
 field max_mr 65536
+field max_mw 65536
 field max_pd 16384
 field max_qp_rd_atom 128
 field atomic_cap "ATOMIC_HCA \(1\)"

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rxe_lite queue pairs and shared receive queues: their rings in the rxe
+ * user layout (send WQEs struct rxe_send_wqe, receive WQEs struct
+ * rxe_recv_wqe, each with its SGE or inline area), QP numbers and SRQ
+ * numbers. The core has checked every transition and value before
+ * modify_qp is called.
+ */
+#include <linux/uaccess.h>
+
+#include "rxe_lite.h"
+
+/* QPNs 0 and 1 are the special QPs of a port; user QPs start above. */
+#define RXE_LITE_QPN_MIN	16
+#define RXE_LITE_QPN_MAX	((1U << 24) - 1)
+
+static struct rxe_lite_qp *to_rxe_qp(struct lite_qp *qp)
+{
+	return container_of(qp, struct rxe_lite_qp, qp);
+}
+
+static struct rxe_lite_srq *to_rxe_srq(struct lite_srq *srq)
+{
+	return container_of(srq, struct rxe_lite_srq, srq);
+}
+
+static size_t rxe_lite_recv_wqe_size(u32 max_sge)
+{
+	return sizeof(struct rxe_recv_wqe) + max_sge * sizeof(struct rxe_sge);
+}
+
+/*
+ * Send WQEs carry either an SGE list or inline data in the same area, so
+ * both limits grow to what the area holds (the provider reads them back
+ * from the CREATE_QP response).
+ */
+static int rxe_lite_sq_caps(struct lite_device *dev, struct lite_qp_cap *cap,
+			    size_t *wqe_size)
+{
+	u32 area;
+
+	if (cap->max_inline_data > RXE_LITE_MAX_INLINE_DATA)
+		return -EINVAL;
+	area = max_t(u32, cap->max_send_sge * sizeof(struct rxe_sge),
+		     cap->max_inline_data);
+	cap->max_send_sge = min_t(u32, area / sizeof(struct rxe_sge),
+				  dev->attrs.max_sge);
+	cap->max_inline_data = area;
+	*wqe_size = sizeof(struct rxe_send_wqe) + area;
+	return 0;
+}
+
+int rxe_lite_create_qp(struct lite_ucontext *uctx, struct lite_qp *qp,
+		       struct lite_qp_cap *cap, struct lite_udata *udata)
+{
+	struct rxe_lite_dev *rxe = to_rxe_dev(qp->device);
+	struct rxe_lite_qp *rqp = to_rxe_qp(qp);
+	struct rxe_create_qp_resp resp = {};
+	size_t sq_wqe;
+	int ret;
+
+	/* The rxe provider sends no driver data; it needs the mappings. */
+	if (udata->inlen || udata->outlen < sizeof(resp))
+		return -EINVAL;
+	ret = rxe_lite_sq_caps(qp->device, cap, &sq_wqe);
+	if (ret)
+		return ret;
+	spin_lock_init(&rqp->sq_lock);
+	spin_lock_init(&rqp->rq_lock);
+
+	ret = rxe_lite_queue_init(uctx, &rqp->sq, &cap->max_send_wr, sq_wqe,
+				  &resp.sq_mi);
+	if (ret)
+		return ret;
+	if (!qp->srq) {
+		ret = rxe_lite_queue_init(uctx, &rqp->rq, &cap->max_recv_wr,
+					  rxe_lite_recv_wqe_size(cap->max_recv_sge),
+					  &resp.rq_mi);
+		if (ret)
+			goto err_sq;
+	}
+	ret = xa_alloc_cyclic(&rxe->qpns, &qp->qp_num, rqp,
+			      XA_LIMIT(RXE_LITE_QPN_MIN, RXE_LITE_QPN_MAX),
+			      &rxe->next_qpn, GFP_KERNEL);
+	if (ret < 0)
+		goto err_rq;
+	ret = rxe_lite_udata_out(udata, &resp, sizeof(resp));
+	if (ret)
+		goto err_qpn;
+	rxe_lite_stat_add(RXE_LITE_STAT_QP, 1);
+	return 0;
+
+err_qpn:
+	xa_erase(&rxe->qpns, qp->qp_num);
+err_rq:
+	rxe_lite_queue_cleanup(&rqp->rq);
+err_sq:
+	rxe_lite_queue_cleanup(&rqp->sq);
+	return ret == -EBUSY ? -ENOMEM : ret;
+}
+
+int rxe_lite_modify_qp(struct lite_qp *qp, const struct lite_qp_attr *attr,
+		       u32 mask, struct lite_udata *udata)
+{
+	/* No driver data in MODIFY_QP for rxe. */
+	if (udata->inlen)
+		return -EINVAL;
+	/* The transport state machine arrives with the datapath. */
+	return 0;
+}
+
+/*
+ * The send queue doorbell. Like Linux's rxe, posting before the QP can
+ * send fails with -EINVAL; the WQEs stay queued.
+ */
+int rxe_lite_post_send(struct lite_qp *qp)
+{
+	if (READ_ONCE(qp->state) < LITE_QPS_RTS)
+		return -EINVAL;
+	return 0;
+}
+
+void rxe_lite_destroy_qp(struct lite_qp *qp)
+{
+	struct rxe_lite_qp *rqp = to_rxe_qp(qp);
+
+	xa_erase(&to_rxe_dev(qp->device)->qpns, qp->qp_num);
+	rxe_lite_queue_cleanup(&rqp->rq);
+	rxe_lite_queue_cleanup(&rqp->sq);
+	rxe_lite_stat_add(RXE_LITE_STAT_QP, -1);
+}
+
+int rxe_lite_create_srq(struct lite_ucontext *uctx, struct lite_srq *srq,
+			struct lite_srq_attr *attr, struct lite_udata *udata)
+{
+	struct rxe_lite_dev *rxe = to_rxe_dev(srq->device);
+	struct rxe_lite_srq *rsrq = to_rxe_srq(srq);
+	struct rxe_create_srq_resp resp = {};
+	int ret;
+
+	if (udata->outlen < sizeof(resp))
+		return -EINVAL;
+	spin_lock_init(&rsrq->lock);
+	ret = rxe_lite_queue_init(uctx, &rsrq->queue, &attr->max_wr,
+				  rxe_lite_recv_wqe_size(attr->max_sge),
+				  &resp.mi);
+	if (ret)
+		return ret;
+	ret = xa_alloc(&rxe->srqns, &srq->srq_num, rsrq, xa_limit_31b,
+		       GFP_KERNEL);
+	if (ret)
+		goto err_queue;
+	resp.srq_num = srq->srq_num;
+	ret = rxe_lite_udata_out(udata, &resp, sizeof(resp));
+	if (ret)
+		goto err_srqn;
+	rxe_lite_stat_add(RXE_LITE_STAT_SRQ, 1);
+	return 0;
+
+err_srqn:
+	xa_erase(&rxe->srqns, srq->srq_num);
+err_queue:
+	rxe_lite_queue_cleanup(&rsrq->queue);
+	return ret;
+}
+
+/*
+ * MODIFY_SRQ: a new limit, or a new size. Resizing moves the posted,
+ * unconsumed WQEs to a new ring and tells the provider its mapping at the
+ * address it passed in struct rxe_modify_srq_cmd.
+ */
+int rxe_lite_modify_srq(struct lite_ucontext *uctx, struct lite_srq *srq,
+			const struct lite_srq_attr *attr, u32 mask,
+			struct lite_udata *udata)
+{
+	struct rxe_lite_srq *rsrq = to_rxe_srq(srq);
+	size_t wqe = rxe_lite_recv_wqe_size(srq->attr.max_sge);
+	struct rxe_modify_srq_cmd ucmd;
+	struct rxe_lite_queue nq, old;
+	u32 max_wr = attr->max_wr;
+	struct mminfo mi;
+	u32 prod, n, i;
+	int ret;
+
+	if (!(mask & LITE_SRQ_MAX_WR) || max_wr == srq->attr.max_wr) {
+		srq->attr.srq_limit = attr->srq_limit;
+		return 0;
+	}
+	if (udata->inlen < sizeof(ucmd) ||
+	    copy_from_user(&ucmd, udata->inbuf, sizeof(ucmd)))
+		return -EINVAL;
+	ret = rxe_lite_queue_init(uctx, &nq, &max_wr, wqe, &mi);
+	if (ret)
+		return ret;
+	if (copy_to_user(u64_to_user_ptr(ucmd.mmap_info_addr), &mi,
+			 sizeof(mi))) {
+		ret = -EFAULT;
+		goto err;
+	}
+
+	spin_lock_irq(&rsrq->lock);
+	prod = rxe_lite_queue_user_index(&rsrq->queue, true);
+	n = rxe_lite_queue_count(&rsrq->queue, prod, rsrq->queue.index);
+	if (n > max_wr || attr->srq_limit > max_wr) {
+		spin_unlock_irq(&rsrq->lock);
+		ret = -EINVAL;
+		goto err;
+	}
+	for (i = 0; i < n; i++)
+		memcpy(rxe_lite_queue_slot(&nq, i),
+		       rxe_lite_queue_slot(&rsrq->queue, rsrq->queue.index + i),
+		       wqe);
+	nq.buf->producer_index = n;
+	old = rsrq->queue;
+	rsrq->queue = nq;
+	srq->attr.max_wr = max_wr;
+	srq->attr.srq_limit = attr->srq_limit;
+	spin_unlock_irq(&rsrq->lock);
+	rxe_lite_queue_cleanup(&old);
+	return 0;
+
+err:
+	rxe_lite_queue_cleanup(&nq);
+	return ret;
+}
+
+void rxe_lite_destroy_srq(struct lite_srq *srq)
+{
+	xa_erase(&to_rxe_dev(srq->device)->srqns, srq->srq_num);
+	rxe_lite_queue_cleanup(&to_rxe_srq(srq)->queue);
+	rxe_lite_stat_add(RXE_LITE_STAT_SRQ, -1);
+}
