@@ -25,6 +25,7 @@ int lite_walk_devices(u32 *start,
 		      void *arg);
 void lite_walk_netdev_devices(struct net_device *ndev,
 			      void (*fn)(struct lite_device *dev));
+void lite_dispatch_event(struct lite_device *dev, u32 event);
 int lite_get_client_nl_info(struct lite_device *dev, const char *client_name,
 			    struct lite_client_nl_info *res);
 

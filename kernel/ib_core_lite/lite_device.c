@@ -589,6 +589,28 @@ int lite_get_client_nl_info(struct lite_device *dev, const char *client_name,
 	return ret;
 }
 
+/*
+ * Tell every client added to @dev about a port event. Only reads the
+ * client data (a client whose remove() started is skipped), so it may run
+ * from work that unregistration flushes after removing the clients.
+ */
+void lite_dispatch_event(struct lite_device *dev, u32 event)
+{
+	struct lite_client *client;
+	unsigned long index;
+	void *data;
+
+	down_read(&dev->client_data_rwsem);
+	xa_for_each_marked(&dev->client_data, index, data,
+			   CLIENT_DATA_REGISTERED) {
+		/* Registered client data keeps its client registered. */
+		client = xa_load(&clients, index);
+		if (client && client->event)
+			client->event(dev, data, event);
+	}
+	up_read(&dev->client_data_rwsem);
+}
+
 void lite_device_exit(void)
 {
 	WARN_ON(!xa_empty(&devices));

@@ -135,14 +135,18 @@ static unsigned int gid_collect(struct net_device *ndev, union lite_gid *want)
 	return n;
 }
 
-static void lite_gid_sync(struct lite_device *dev)
+/* Bring the GID table in line with the netdev; true if it changed. */
+static bool lite_gid_sync(struct lite_device *dev)
 {
 	union lite_gid want[LITE_GID_TBL_LEN] = {};
+	union lite_gid old[LITE_GID_TBL_LEN];
 	unsigned int n, i, j;
+	bool changed;
 
 	n = gid_collect(dev->netdev, want);
 
 	mutex_lock(&dev->gid_lock);
+	memcpy(old, dev->gid_tbl, sizeof(old));
 	dev->gid_tbl[0] = want[0];
 	for (i = 1; i < LITE_GID_TBL_LEN; i++)
 		if (!gid_in(&dev->gid_tbl[i], want + 1, n - 1))
@@ -157,12 +161,29 @@ static void lite_gid_sync(struct lite_device *dev)
 			}
 		}
 	}
+	changed = memcmp(old, dev->gid_tbl, sizeof(old));
 	mutex_unlock(&dev->gid_lock);
+	return changed;
 }
 
+/*
+ * After any netdev or address change: resync the GID table and tell the
+ * clients (uverbs passes it to every user context) what changed.
+ */
 static void lite_gid_work(struct work_struct *work)
 {
-	lite_gid_sync(container_of(work, struct lite_device, gid_work));
+	struct lite_device *dev =
+		container_of(work, struct lite_device, gid_work);
+	u8 state = lite_port_state(dev);
+
+	if (lite_gid_sync(dev))
+		lite_dispatch_event(dev, LITE_EVENT_GID_CHANGE);
+	if (state != dev->port_state_seen) {
+		dev->port_state_seen = state;
+		lite_dispatch_event(dev, state == LITE_PORT_ACTIVE ?
+				    LITE_EVENT_PORT_ACTIVE :
+				    LITE_EVENT_PORT_ERR);
+	}
 }
 
 void lite_gid_queue(struct lite_device *dev)
@@ -175,6 +196,7 @@ void lite_roce_setup(struct lite_device *dev)
 {
 	INIT_WORK(&dev->gid_work, lite_gid_work);
 	lite_gid_sync(dev);
+	dev->port_state_seen = lite_port_state(dev);
 }
 
 /* After the registration refcount reached zero: nothing queues any more. */

@@ -478,8 +478,25 @@ static int lite_uverbs_get_nl_info(struct lite_device *ibdev, void *data,
 	return 0;
 }
 
+/* A port event goes to the async fd of every user context of the device. */
+static void lite_uverbs_event(struct lite_device *ibdev, void *data, u32 event)
+{
+	struct lite_uverbs_device *udev = data;
+	struct lite_ufile *ufile;
+
+	mutex_lock(&udev->files_lock);
+	list_for_each_entry(ufile, &udev->files, list) {
+		mutex_lock(&ufile->ucontext_lock);
+		if (ufile->async && ufile->ucontext)
+			lite_async_event(ufile->async, LITE_PORT, event);
+		mutex_unlock(&ufile->ucontext_lock);
+	}
+	mutex_unlock(&udev->files_lock);
+}
+
 static struct lite_client lite_uverbs_client = {
 	.name = "uverbs",
+	.event = lite_uverbs_event,
 	.add = lite_uverbs_add_one,
 	.remove = lite_uverbs_remove_one,
 	.get_nl_info = lite_uverbs_get_nl_info,

@@ -528,6 +528,7 @@ struct lite_device {
 	struct mutex gid_lock;		/* protects gid_tbl */
 	union lite_gid gid_tbl[LITE_GID_TBL_LEN];
 	struct work_struct gid_work;
+	u8 port_state_seen;		/* last state reported; gid_work */
 	struct lite_port_sysfs *port_sysfs;
 	struct rcu_head rcu;		/* the free is RCU-delayed for walkers */
 };
@@ -586,6 +587,9 @@ struct lite_client_nl_info {
  *          An error is logged and the device simply has no client data.
  * @remove: called exactly once per successful add, with no core lock held.
  * @get_nl_info: optional, for RDMA_NLDEV_CMD_GET_CHARDEV.
+ * @event:  optional: a port event (LITE_EVENT_PORT_ACTIVE, _PORT_ERR,
+ *          _GID_CHANGE) of a device the client was added to; process
+ *          context, between add() and remove().
  */
 struct lite_client {
 	const char *name;
@@ -593,6 +597,7 @@ struct lite_client {
 	void (*remove)(struct lite_device *dev, void *client_data);
 	int (*get_nl_info)(struct lite_device *dev, void *client_data,
 			   struct lite_client_nl_info *res);
+	void (*event)(struct lite_device *dev, void *client_data, u32 event);
 
 	/* ---- core private ---- */
 	u32 client_id;
