@@ -77,6 +77,7 @@ int rxe_lite_resize_cq(struct lite_ucontext *uctx, struct lite_cq *cq,
 		       rxe_lite_queue_slot(&rcq->queue, cons + i),
 		       sizeof(struct ib_uverbs_wc));
 	nq.index = n;
+	/* Entries before the index, as the provider loads it with acquire. */
 	smp_store_release(&nq.buf->producer_index, n);
 	old = rcq->queue;
 	rcq->queue = nq;

@@ -75,5 +75,6 @@ u32 rxe_lite_queue_user_index(const struct rxe_lite_queue *q, bool producer)
 	const u32 *p = producer ? &q->buf->producer_index :
 				  &q->buf->consumer_index;
 
+	/* Pairs with the provider's release store after writing slots. */
 	return smp_load_acquire(p) & q->index_mask;
 }
