@@ -112,6 +112,12 @@ int lite_cmd_reg_mr(struct lite_cmd *cmd)
 	ret = lite_cmd_ctx_request(cmd, &req, sizeof(req));
 	if (ret)
 		return ret;
+	/* Refuse an unknown PD before pinning (looked up again below). */
+	down_read(&ufile->obj_rwsem);
+	pd_uobj = lite_uobj_get(ufile, req.pd_handle, LITE_UOBJ_PD, false);
+	up_read(&ufile->obj_rwsem);
+	if (!pd_uobj)
+		return -EINVAL;
 	mr = lite_mr_new(cmd, req.start, req.length, req.hca_va,
 			 req.access_flags);
 	if (IS_ERR(mr))
@@ -219,6 +225,11 @@ int lite_cmd_rereg_mr(struct lite_cmd *cmd)
 	uobj->deps[0]->usecnt--;
 	uobj->deps[0] = pd_uobj;
 	pd_uobj->usecnt++;
+	/*
+	 * The new PD may be younger than the MR: keep "everything an object
+	 * depends on is older", which teardown (newest first) relies on.
+	 */
+	list_move_tail(&uobj->list, &ufile->uobjs);
 	up_write(&ufile->obj_rwsem);
 	return 0;
 

@@ -10,46 +10,9 @@ import struct
 import subprocess
 import sys
 
+from uverbs_raw import EXTENDED, buf, cmd, errno_of, expect, failed
+
 GET_CONTEXT, QUERY_DEVICE, QUERY_PORT = 0, 1, 2
-EXTENDED = 0x80000000
-failed = False
-
-
-def buf(n):
-    b = ctypes.create_string_buffer(n)
-    return b, ctypes.addressof(b)
-
-
-def cmd(fd, command, payload, out_words, in_words=None):
-    """Write header + payload; return 0 or the errno."""
-    data = payload
-    if in_words is None:
-        in_words = (8 + len(data)) // 4
-    msg = struct.pack("<IHH", command, in_words, out_words) + data
-    try:
-        n = os.write(fd, msg)
-        assert n == len(msg), "short write %d of %d" % (n, len(msg))
-        return 0
-    except OSError as e:
-        return e.errno
-
-
-def errno_of(fn, *args):
-    """0 if fn(*args) succeeds, else its OSError's errno."""
-    try:
-        fn(*args)
-        return 0
-    except OSError as e:
-        return e.errno
-
-
-def expect(what, got, want):
-    global failed
-    name = errno.errorcode.get(got, str(got)) if got else "0"
-    wname = errno.errorcode.get(want, str(want)) if want else "0"
-    ok = got == want
-    print("  %-58s %-10s %s" % (what, name, "ok" if ok else "WANT " + wname))
-    failed |= not ok
 
 
 dev, remove = sys.argv[1], sys.argv[2]
@@ -158,4 +121,4 @@ expect("async read after DEVICE_FATAL", errno_of(os.read, async_fd, 16),
 os.close(async_fd)
 os.close(fd)
 print("  close: ok")
-sys.exit(1 if failed else 0)
+sys.exit(1 if failed() else 0)

@@ -109,6 +109,7 @@ int rxe_lite_create_ah(struct lite_ah *ah, struct lite_udata *udata);
 void rxe_lite_destroy_ah(struct lite_ah *ah);
 int rxe_lite_udata_out(struct lite_udata *udata, const void *src,
 		       size_t len);
+int rxe_lite_no_udata_in(const struct lite_udata *udata);
 
 /* rxe_lite_mr.c */
 int rxe_lite_reg_user_mr(struct lite_mr *mr, struct lite_udata *udata);

@@ -34,6 +34,9 @@ int rxe_lite_reg_user_mr(struct lite_mr *mr, struct lite_udata *udata)
 	struct rxe_lite_dev *rxe = to_rxe_dev(mr->device);
 	int ret;
 
+	ret = rxe_lite_no_udata_in(udata);
+	if (ret)
+		return ret;
 	ret = rxe_lite_key_alloc(rxe, mr, &mr->lkey);
 	if (ret)
 		return ret;
@@ -52,6 +55,9 @@ int rxe_lite_alloc_mw(struct lite_mw *mw, struct lite_udata *udata)
 {
 	int ret;
 
+	ret = rxe_lite_no_udata_in(udata);
+	if (ret)
+		return ret;
 	ret = rxe_lite_key_alloc(to_rxe_dev(mw->device), mw, &mw->rkey);
 	if (ret)
 		return ret;

@@ -60,7 +60,10 @@ int rxe_lite_create_qp(struct lite_ucontext *uctx, struct lite_qp *qp,
 	int ret;
 
 	/* The rxe provider sends no driver data; it needs the mappings. */
-	if (udata->inlen || udata->outlen < sizeof(resp))
+	ret = rxe_lite_no_udata_in(udata);
+	if (ret)
+		return ret;
+	if (udata->outlen < sizeof(resp))
 		return -EINVAL;
 	ret = rxe_lite_sq_caps(qp->device, cap, &sq_wqe);
 	if (ret)
@@ -102,11 +105,8 @@ err_sq:
 int rxe_lite_modify_qp(struct lite_qp *qp, const struct lite_qp_attr *attr,
 		       u32 mask, struct lite_udata *udata)
 {
-	/* No driver data in MODIFY_QP for rxe. */
-	if (udata->inlen)
-		return -EINVAL;
 	/* The transport state machine arrives with the datapath. */
-	return 0;
+	return rxe_lite_no_udata_in(udata);
 }
 
 /*
@@ -138,6 +138,9 @@ int rxe_lite_create_srq(struct lite_ucontext *uctx, struct lite_srq *srq,
 	struct rxe_create_srq_resp resp = {};
 	int ret;
 
+	ret = rxe_lite_no_udata_in(udata);
+	if (ret)
+		return ret;
 	if (udata->outlen < sizeof(resp))
 		return -EINVAL;
 	spin_lock_init(&rsrq->lock);

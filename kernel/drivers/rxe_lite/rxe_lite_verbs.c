@@ -56,6 +56,23 @@ void rxe_lite_init_attrs(struct lite_device_attr *a)
 	a->active_speed = RXE_LITE_SPEED_SDR;
 }
 
+/*
+ * rxe takes no driver data in any command but MODIFY_SRQ: what comes must
+ * be zero (-EINVAL otherwise), so that a field a later ABI adds is never
+ * silently ignored.
+ */
+int rxe_lite_no_udata_in(const struct lite_udata *udata)
+{
+	int ret;
+
+	if (!udata->inlen)
+		return 0;
+	ret = check_zeroed_user(udata->inbuf, udata->inlen);
+	if (ret < 0)
+		return ret;
+	return ret ? 0 : -EINVAL;
+}
+
 /* Write a driver response, truncated to what userspace made room for. */
 int rxe_lite_udata_out(struct lite_udata *udata, const void *src, size_t len)
 {
@@ -68,9 +85,10 @@ int rxe_lite_udata_out(struct lite_udata *udata, const void *src, size_t len)
 int rxe_lite_alloc_ucontext(struct lite_ucontext *uctx,
 			    struct lite_udata *udata)
 {
-	/* The rxe provider sends no driver data with GET_CONTEXT. */
-	if (udata->inlen)
-		return -EINVAL;
+	int ret = rxe_lite_no_udata_in(udata);
+
+	if (ret)
+		return ret;
 	rxe_lite_stat_add(RXE_LITE_STAT_UCONTEXT, 1);
 	return 0;
 }
@@ -82,8 +100,10 @@ void rxe_lite_dealloc_ucontext(struct lite_ucontext *uctx)
 
 int rxe_lite_alloc_pd(struct lite_pd *pd, struct lite_udata *udata)
 {
-	if (udata->inlen)
-		return -EINVAL;
+	int ret = rxe_lite_no_udata_in(udata);
+
+	if (ret)
+		return ret;
 	rxe_lite_stat_add(RXE_LITE_STAT_PD, 1);
 	return 0;
 }
@@ -104,6 +124,9 @@ int rxe_lite_create_ah(struct lite_ah *ah, struct lite_udata *udata)
 	struct rxe_create_ah_resp resp = {};
 	int ret;
 
+	ret = rxe_lite_no_udata_in(udata);
+	if (ret)
+		return ret;
 	ret = xa_alloc(&rxe->ahs, &rah->ah_num, rah,
 		       XA_LIMIT(1, ah->device->attrs.max_ah), GFP_KERNEL);
 	if (ret)
