@@ -28,6 +28,8 @@ expect_eq() {
 }
 
 load_core() {
+	# rxe_lite sends RoCEv2 through the kernel's UDP tunnel API.
+	modprobe -q udp_tunnel 2>/dev/null || true
 	lsmod | grep -q '^ib_core_lite ' || insmod "$KO_CORE"
 }
 

@@ -35,17 +35,28 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * Read async events until DEVICE_FATAL (or an error). Port events may
+ * come first: deleting the netdev takes the port down before the device.
+ */
 static void *reader(void *arg)
 {
 	struct ibv_async_event ev;
 
 	(void)arg;
-	if (ibv_get_async_event(ctx, &ev)) {
-		event_errno = errno;
-		return NULL;
-	}
-	event_type = ev.event_type;
-	ibv_ack_async_event(&ev);
+	do {
+		if (ibv_get_async_event(ctx, &ev)) {
+			event_errno = errno;
+			return NULL;
+		}
+		event_type = ev.event_type;
+		ibv_ack_async_event(&ev);
+		if (event_type != IBV_EVENT_DEVICE_FATAL)
+			printf("async event before removal: %s\n",
+			       ibv_event_type_str(event_type));
+	} while (event_type == IBV_EVENT_PORT_ERR ||
+		 event_type == IBV_EVENT_PORT_ACTIVE ||
+		 event_type == IBV_EVENT_GID_CHANGE);
 	return NULL;
 }
 

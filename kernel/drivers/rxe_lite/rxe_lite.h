@@ -12,14 +12,22 @@
 #ifndef _RXE_LITE_H
 #define _RXE_LITE_H
 
+#include <linux/completion.h>
+#include <linux/refcount.h>
 #include <linux/spinlock.h>
+#include <linux/timer.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <rdma_lite/ib_core_lite.h>
+#include <uapi/rdma/ib_user_verbs.h>
+
+#include "rxe_lite_hdr.h"
 #include <uapi/rdma/rdma_user_rxe.h>
 
 /* The user ABI version rdma-core's rxe provider accepts (1..2). */
 #define RXE_LITE_UVERBS_ABI_VERSION	2
 #define RXE_LITE_MAX_INLINE_DATA	512
+#define RXE_LITE_MAX_SGE		32
 
 /*
  * One soft RoCE device. Allocated by the core (lite_alloc_device), bound to
@@ -30,6 +38,8 @@
  */
 struct rxe_lite_dev {
 	struct lite_device ibdev;	/* must be first */
+	struct net_device *ndev;	/* the bound netdev (core's reference) */
+	struct list_head list;		/* rxe_lite_devs, RCU */
 	struct xarray keys;		/* key index -> lite_mr / lite_mw */
 	struct xarray qpns;		/* QPN -> rxe_lite_qp */
 	struct xarray srqns;		/* SRQ number -> rxe_lite_srq */
@@ -51,8 +61,15 @@ struct rxe_lite_pd {
 	struct lite_pd pd;		/* must be first */
 };
 
+/*
+ * The datapath finds MRs by key (rxe_lite_mr_get(): under the xarray lock,
+ * so a found MR cannot be freed before it holds ->ref); dereg_mr drops the
+ * initial reference and waits for the others on ->done.
+ */
 struct rxe_lite_mr {
 	struct lite_mr mr;		/* must be first */
+	refcount_t ref;
+	struct completion done;
 };
 
 struct rxe_lite_mw {
@@ -62,6 +79,7 @@ struct rxe_lite_mw {
 struct rxe_lite_ah {
 	struct lite_ah ah;		/* must be first */
 	u32 ah_num;
+	u32 pdn;			/* identifies ah.pd for lockless checks */
 };
 
 /*
@@ -90,13 +108,126 @@ struct rxe_lite_srq {
 	struct rxe_lite_queue queue;
 };
 
+/* A send WQE as the requester keeps it: read from the ring once, checked. */
+struct rxe_lite_swqe {
+	u64 wr_id;
+	u64 remote_addr;
+	u64 compare_add;
+	u64 swap;
+	u64 atomic_orig;		/* the value an atomic ACK returned */
+	struct lite_ah_attr av;		/* UD: the AH's address */
+	__be32 imm;
+	u32 opcode;			/* IB_UVERBS_WR_* */
+	u32 send_flags;
+	u32 rkey;
+	u32 remote_qpn;
+	u32 remote_qkey;
+	u32 length;			/* bytes of the message */
+	u32 first_psn;
+	u32 last_psn;
+	u32 sent;			/* bytes packetised so far */
+	u32 resp_psn;			/* read: the next response expected */
+	u8 state;			/* RXE_LITE_WQE_* */
+	u8 status;			/* IB_UVERBS_WC_* status when done */
+};
+
+enum {
+	RXE_LITE_WQE_NEW,		/* snapshotted, nothing sent */
+	RXE_LITE_WQE_SENDING,		/* some packets sent */
+	RXE_LITE_WQE_SENT,		/* all sent, waiting for ACK/response */
+	RXE_LITE_WQE_DONE,		/* completed (ACKed or failed) */
+};
+
+/*
+ * A queue pair. The datapath finds it by QPN (rxe_lite_qp_get(), with
+ * ->ref); destroy_qp removes it from the QPN map, waits for the
+ * references, and stops its timer and work before the core frees it.
+ *
+ * req_lock protects the send side: the SQ ring's consumer, the shadow
+ * WQEs and the requester/completer state. resp_lock protects the receive
+ * side: the RQ consumer and the responder state. Neither is held while a
+ * packet is handed to the network (a loopback delivery runs the peer's
+ * responder and then our completer in the same call chain).
+ */
 struct rxe_lite_qp {
 	struct lite_qp qp;		/* must be first */
-	spinlock_t sq_lock;		/* protects sq */
-	spinlock_t rq_lock;		/* protects rq */
+	refcount_t ref;
+	struct completion done;
+	struct rxe_lite_dev *rxe;
+
+	/* Attributes the datapath uses, copied by modify_qp under both locks. */
+	u32 mtu;			/* path MTU in bytes */
+	u32 dest_qpn;
+	u32 qkey;
+	u32 access;			/* LITE_ACCESS_REMOTE_* the peer may use */
+	u8 timeout;			/* local ACK timeout code */
+	u8 retry_cnt;
+	u8 rnr_retry;
+	u8 min_rnr_timer;
+	struct lite_ah_attr av;		/* RC/UC: the peer */
+	bool dying;			/* destroy started: no new timer/work */
+
+	spinlock_t req_lock;		/* the send side, see above */
 	struct rxe_lite_queue sq;
+	struct rxe_lite_swqe *swqe;	/* one per SQ slot */
+	u32 sq_next;			/* next WQE to (re)send */
+	u32 sq_snap;			/* WQEs before it are in swqe[] */
+	u32 req_psn;			/* next PSN to send */
+	u8 retries_left;
+	u8 rnr_retries_left;
+	unsigned long req_flags;	/* RXE_LITE_REQ_* */
+	struct timer_list retrans_timer;
+	struct delayed_work req_work;	/* requester run off the syscall */
+	struct delayed_work rnr_work;	/* resend after an RNR NAK's delay */
+	bool rnr_wait;			/* sending paused until rnr_work */
+
+	spinlock_t resp_lock;		/* the receive side, see above */
 	struct rxe_lite_queue rq;	/* unused with an SRQ */
+	u32 resp_epsn;			/* next PSN expected */
+	u32 resp_msn;
+	bool resp_nak_sent;		/* a sequence NAK is outstanding */
+	/* the receive WQE a multi-packet SEND is filling */
+	bool resp_wqe_valid;
+	u64 resp_wr_id;
+	u32 resp_num_sge;
+	u32 resp_offset;
+	struct rxe_sge resp_sge[RXE_LITE_MAX_SGE];
+	/* the last atomic executed, for a duplicate of it */
+	bool resp_atomic_valid;
+	u32 resp_atomic_psn;
+	u64 resp_atomic_orig;
+	/* the RDMA WRITE in progress */
+	u64 resp_va;
+	u32 resp_rkey;
+	u32 resp_len;
+	u32 resp_done;
 };
+
+enum {
+	RXE_LITE_REQ_RUNNING,		/* one requester at a time */
+	RXE_LITE_REQ_AGAIN,		/* run once more when done */
+};
+
+/* Completion status, opcodes and flags as userspace reads them (ibv_wc). */
+enum {
+	RXE_LITE_WC_SUCCESS = 0,
+	RXE_LITE_WC_LOC_LEN_ERR = 1,
+	RXE_LITE_WC_LOC_QP_OP_ERR = 2,
+	RXE_LITE_WC_LOC_PROT_ERR = 4,
+	RXE_LITE_WC_WR_FLUSH_ERR = 5,
+	RXE_LITE_WC_BAD_RESP_ERR = 7,
+	RXE_LITE_WC_LOC_ACCESS_ERR = 8,
+	RXE_LITE_WC_REM_INV_REQ_ERR = 9,
+	RXE_LITE_WC_REM_ACCESS_ERR = 10,
+	RXE_LITE_WC_REM_OP_ERR = 11,
+	RXE_LITE_WC_RETRY_EXC_ERR = 12,
+	RXE_LITE_WC_RNR_RETRY_EXC_ERR = 13,
+};
+
+#define RXE_LITE_WC_RECV		128
+#define RXE_LITE_WC_RECV_RDMA_WITH_IMM	129
+#define RXE_LITE_WC_GRH			1
+#define RXE_LITE_WC_WITH_IMM		2
 
 /* rxe_lite_verbs.c */
 void rxe_lite_init_attrs(struct lite_device_attr *attrs);
@@ -117,6 +248,16 @@ void rxe_lite_dereg_mr(struct lite_mr *mr);
 int rxe_lite_alloc_mw(struct lite_mw *mw, struct lite_udata *udata);
 void rxe_lite_dealloc_mw(struct lite_mw *mw);
 
+struct rxe_lite_mr *rxe_lite_mr_get(struct rxe_lite_dev *rxe, u32 key);
+void rxe_lite_mr_put(struct rxe_lite_mr *rmr);
+int rxe_lite_mr_check(struct rxe_lite_mr *rmr, const struct lite_pd *pd,
+		      u64 va, u32 len, u32 access);
+void rxe_lite_mr_copy(struct rxe_lite_mr *rmr, u64 va, void *buf, u32 len,
+		      bool to_mr);
+int rxe_lite_sge_copy(struct rxe_lite_dev *rxe, const struct lite_pd *pd,
+		      const struct rxe_sge *sge, u32 num_sge, u32 offset,
+		      void *buf, u32 len, bool to_mem);
+
 /* rxe_lite_queue.c */
 int rxe_lite_queue_init(struct lite_ucontext *uctx, struct rxe_lite_queue *q,
 			u32 *num_elem, size_t elem_size, struct mminfo *mi);
@@ -131,6 +272,8 @@ int rxe_lite_create_cq(struct lite_ucontext *uctx, struct lite_cq *cq,
 int rxe_lite_resize_cq(struct lite_ucontext *uctx, struct lite_cq *cq,
 		       u32 cqe, struct lite_udata *udata);
 void rxe_lite_destroy_cq(struct lite_cq *cq);
+void rxe_lite_cq_post(struct lite_cq *cq, const struct ib_uverbs_wc *wc,
+		      bool solicited);
 
 /* rxe_lite_qp.c */
 int rxe_lite_create_qp(struct lite_ucontext *uctx, struct lite_qp *qp,
@@ -145,6 +288,62 @@ int rxe_lite_modify_srq(struct lite_ucontext *uctx, struct lite_srq *srq,
 			const struct lite_srq_attr *attr, u32 mask,
 			struct lite_udata *udata);
 void rxe_lite_destroy_srq(struct lite_srq *srq);
+
+/* A packet being built, or received (then ->rxe is the receiving device). */
+struct rxe_lite_pkt {
+	struct rxe_lite_dev *rxe;
+	u8 *hdr;			/* the BTH */
+	u8 *payload;
+	u32 paylen;			/* payload bytes, pad excluded */
+	u32 mask;			/* RXE_LITE_M_* of the opcode */
+	u32 psn;
+	u8 opcode;
+	bool ackreq;
+	bool se;
+	union lite_gid sgid;		/* received: source and destination */
+	union lite_gid dgid;
+};
+
+/* rxe_lite_net.c */
+int rxe_lite_net_init(void);
+void rxe_lite_net_exit(void);
+void rxe_lite_dev_list_add(struct rxe_lite_dev *rxe);
+void rxe_lite_dev_list_del(struct rxe_lite_dev *rxe);
+struct sk_buff *rxe_lite_pkt_alloc(struct rxe_lite_qp *rqp, u8 opcode,
+				   u32 paylen, u32 dqpn, u32 psn, u32 bth_flags,
+				   struct rxe_lite_pkt *pkt);
+void *rxe_lite_pkt_hdr(const struct rxe_lite_pkt *pkt, u32 which);
+int rxe_lite_xmit(struct rxe_lite_qp *rqp, const struct lite_ah_attr *av,
+		  struct sk_buff *skb);
+void rxe_lite_rcv(struct rxe_lite_dev *rxe, struct sk_buff *skb,
+		  const union lite_gid *sgid, const union lite_gid *dgid);
+
+/* rxe_lite_qp.c: the datapath's view of QPs */
+struct rxe_lite_qp *rxe_lite_qp_get(struct rxe_lite_dev *rxe, u32 qpn);
+void rxe_lite_qp_put(struct rxe_lite_qp *rqp);
+void rxe_lite_qp_error(struct rxe_lite_qp *rqp);
+
+/* rxe_lite_req.c */
+void rxe_lite_req_run(struct rxe_lite_qp *rqp);
+void rxe_lite_req_work(struct work_struct *work);
+void rxe_lite_rnr_work(struct work_struct *work);
+void rxe_lite_arm_retrans(struct rxe_lite_qp *rqp);
+void rxe_lite_retrans_timer(struct timer_list *t);
+void rxe_lite_req_rewind(struct rxe_lite_qp *rqp);
+void rxe_lite_req_flush(struct rxe_lite_qp *rqp);
+
+/* rxe_lite_resp.c */
+void rxe_lite_resp_rcv(struct rxe_lite_qp *rqp, struct rxe_lite_pkt *pkt);
+void rxe_lite_resp_flush(struct rxe_lite_qp *rqp);
+
+/* rxe_lite_comp.c */
+void rxe_lite_comp_rcv(struct rxe_lite_qp *rqp, struct rxe_lite_pkt *pkt);
+void rxe_lite_comp_advance(struct rxe_lite_qp *rqp);
+
+static inline bool rxe_lite_psn_before(u32 a, u32 b)
+{
+	return (s32)((a - b) << 8) < 0;
+}
 
 /* rxe_lite_stats.c: /sys/kernel/debug/rxe_lite/objects */
 enum rxe_lite_stat {

@@ -102,3 +102,32 @@ void rxe_lite_destroy_cq(struct lite_cq *cq)
 	rxe_lite_queue_cleanup(&to_rxe_cq(cq)->queue);
 	rxe_lite_stat_add(RXE_LITE_STAT_CQ, -1);
 }
+
+/*
+ * Add a completion: written to the next slot, then published with a
+ * release store of the producer index (the provider polls with acquire),
+ * then the core is told (completion channel, if armed). A full CQ drops
+ * the completion and raises CQ_ERR on the async fd. Any context.
+ */
+void rxe_lite_cq_post(struct lite_cq *cq, const struct ib_uverbs_wc *wc,
+		      bool solicited)
+{
+	struct rxe_lite_cq *rcq = to_rxe_cq(cq);
+	struct rxe_lite_queue *q = &rcq->queue;
+	unsigned long flags;
+	u32 cons;
+
+	spin_lock_irqsave(&rcq->lock, flags);
+	cons = rxe_lite_queue_user_index(q, false);
+	if (((q->index + 1) & q->index_mask) == cons) {
+		spin_unlock_irqrestore(&rcq->lock, flags);
+		lite_cq_event(cq, LITE_EVENT_CQ_ERR);
+		return;
+	}
+	memcpy(rxe_lite_queue_slot(q, q->index), wc, sizeof(*wc));
+	q->index = (q->index + 1) & q->index_mask;
+	/* The slot before the index that makes it visible. */
+	smp_store_release(&q->buf->producer_index, q->index);
+	spin_unlock_irqrestore(&rcq->lock, flags);
+	lite_cq_completion(cq, solicited);
+}

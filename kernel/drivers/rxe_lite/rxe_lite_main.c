@@ -72,10 +72,12 @@ static int rxe_lite_probe(struct auxiliary_device *adev,
 	if (!rxe)
 		return -ENOMEM;
 	rxe->ibdev.ops = &rxe_lite_dev_ops;
-	xa_init_flags(&rxe->keys, XA_FLAGS_ALLOC1);
-	xa_init_flags(&rxe->qpns, XA_FLAGS_ALLOC);
+	/* The datapath looks keys, QPNs and AHs up in softirq context. */
+	xa_init_flags(&rxe->keys, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_BH);
+	xa_init_flags(&rxe->qpns, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
 	xa_init_flags(&rxe->srqns, XA_FLAGS_ALLOC1);
-	xa_init_flags(&rxe->ahs, XA_FLAGS_ALLOC1);
+	xa_init_flags(&rxe->ahs, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_BH);
+	rxe->ndev = sdev->netdev;
 	rxe_lite_init_attrs(&rxe->ibdev.attrs);
 	rxe->ibdev.node_guid = lite_mac_to_guid(sdev->netdev->dev_addr);
 	rxe->ibdev.dev.parent = &adev->dev;
@@ -90,6 +92,7 @@ static int rxe_lite_probe(struct auxiliary_device *adev,
 	}
 	/* remove() is serialised with probe() by the device lock. */
 	auxiliary_set_drvdata(adev, rxe);
+	rxe_lite_dev_list_add(rxe);
 	return 0;
 }
 
@@ -99,6 +102,8 @@ static void rxe_lite_remove(struct auxiliary_device *adev)
 {
 	struct rxe_lite_dev *rxe = auxiliary_get_drvdata(adev);
 
+	/* No packet finds the device any more, then it goes. */
+	rxe_lite_dev_list_del(rxe);
 	lite_unregister_device(&rxe->ibdev);
 }
 
@@ -123,9 +128,12 @@ static int __init rxe_lite_init(void)
 	int ret;
 
 	rxe_lite_stats_init();
-	ret = auxiliary_driver_register(&rxe_lite_driver);
+	ret = rxe_lite_net_init();
 	if (ret)
 		goto err_stats;
+	ret = auxiliary_driver_register(&rxe_lite_driver);
+	if (ret)
+		goto err_net;
 	/* Last: from here "rdma link add ... type rxe" reaches us. */
 	ret = lite_link_register(&rxe_lite_link_ops);
 	if (ret)
@@ -134,6 +142,8 @@ static int __init rxe_lite_init(void)
 
 err_driver:
 	auxiliary_driver_unregister(&rxe_lite_driver);
+err_net:
+	rxe_lite_net_exit();
 err_stats:
 	rxe_lite_stats_exit();
 	return ret;
@@ -146,6 +156,7 @@ static void __exit rxe_lite_exit(void)
 	auxiliary_driver_unregister(&rxe_lite_driver);
 	/* Fence: nothing of this driver may run after module exit. */
 	lite_unregister_driver(RDMA_DRIVER_RXE);
+	rxe_lite_net_exit();
 	rxe_lite_stats_exit();
 }
 

@@ -4,8 +4,10 @@
  * user layout (send WQEs struct rxe_send_wqe, receive WQEs struct
  * rxe_recv_wqe, each with its SGE or inline area), QP numbers and SRQ
  * numbers. The core has checked every transition and value before
- * modify_qp is called.
+ * modify_qp is called; modify_qp copies what the datapath needs under
+ * both QP locks and flushes the queues on the way to the error state.
  */
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "rxe_lite.h"
@@ -68,13 +70,26 @@ int rxe_lite_create_qp(struct lite_ucontext *uctx, struct lite_qp *qp,
 	ret = rxe_lite_sq_caps(qp->device, cap, &sq_wqe);
 	if (ret)
 		return ret;
-	spin_lock_init(&rqp->sq_lock);
-	spin_lock_init(&rqp->rq_lock);
+	refcount_set(&rqp->ref, 1);
+	init_completion(&rqp->done);
+	rqp->rxe = rxe;
+	spin_lock_init(&rqp->req_lock);
+	spin_lock_init(&rqp->resp_lock);
+	timer_setup(&rqp->retrans_timer, rxe_lite_retrans_timer, 0);
+	INIT_DELAYED_WORK(&rqp->req_work, rxe_lite_req_work);
+	INIT_DELAYED_WORK(&rqp->rnr_work, rxe_lite_rnr_work);
+	rqp->mtu = 256;
 
 	ret = rxe_lite_queue_init(uctx, &rqp->sq, &cap->max_send_wr, sq_wqe,
 				  &resp.sq_mi);
 	if (ret)
 		return ret;
+	rqp->swqe = kvcalloc(rqp->sq.index_mask + 1, sizeof(*rqp->swqe),
+			     GFP_KERNEL);
+	if (!rqp->swqe) {
+		ret = -ENOMEM;
+		goto err_sq;
+	}
 	if (!qp->srq) {
 		ret = rxe_lite_queue_init(uctx, &rqp->rq, &cap->max_recv_wr,
 					  rxe_lite_recv_wqe_size(cap->max_recv_sge),
@@ -82,9 +97,9 @@ int rxe_lite_create_qp(struct lite_ucontext *uctx, struct lite_qp *qp,
 		if (ret)
 			goto err_sq;
 	}
-	ret = xa_alloc_cyclic(&rxe->qpns, &qp->qp_num, rqp,
-			      XA_LIMIT(RXE_LITE_QPN_MIN, RXE_LITE_QPN_MAX),
-			      &rxe->next_qpn, GFP_KERNEL);
+	ret = xa_alloc_cyclic_bh(&rxe->qpns, &qp->qp_num, rqp,
+				 XA_LIMIT(RXE_LITE_QPN_MIN, RXE_LITE_QPN_MAX),
+				 &rxe->next_qpn, GFP_KERNEL);
 	if (ret < 0)
 		goto err_rq;
 	ret = rxe_lite_udata_out(udata, &resp, sizeof(resp));
@@ -94,37 +109,160 @@ int rxe_lite_create_qp(struct lite_ucontext *uctx, struct lite_qp *qp,
 	return 0;
 
 err_qpn:
-	xa_erase(&rxe->qpns, qp->qp_num);
+	xa_erase_bh(&rxe->qpns, qp->qp_num);
 err_rq:
 	rxe_lite_queue_cleanup(&rqp->rq);
+	kvfree(rqp->swqe);
 err_sq:
 	rxe_lite_queue_cleanup(&rqp->sq);
 	return ret == -EBUSY ? -ENOMEM : ret;
 }
 
+/* An IB MTU enum (1 = 256 ... 5 = 4096) in bytes. */
+static u32 rxe_lite_mtu_bytes(u8 mtu)
+{
+	return 128U << clamp_t(u8, mtu, 1, 5);
+}
+
+/* Back to RESET: what was posted is dropped, both sides start over. */
+static void rxe_lite_qp_reset(struct rxe_lite_qp *rqp)
+{
+	u32 prod = rxe_lite_queue_user_index(&rqp->sq, true);
+
+	rqp->sq.index = prod;
+	/* Everything posted is dropped: the slots are the provider's again. */
+	smp_store_release(&rqp->sq.buf->consumer_index, prod);
+	rqp->sq_next = prod;
+	rqp->sq_snap = prod;
+	rqp->rnr_wait = false;
+	if (rqp->rq.buf) {
+		prod = rxe_lite_queue_user_index(&rqp->rq, true);
+		rqp->rq.index = prod;
+		/* Likewise for the receive slots. */
+		smp_store_release(&rqp->rq.buf->consumer_index, prod);
+	}
+	rqp->resp_wqe_valid = false;
+	rqp->resp_nak_sent = false;
+	rqp->resp_atomic_valid = false;
+	rqp->resp_msn = 0;
+}
+
 int rxe_lite_modify_qp(struct lite_qp *qp, const struct lite_qp_attr *attr,
 		       u32 mask, struct lite_udata *udata)
 {
-	/* The transport state machine arrives with the datapath. */
-	return rxe_lite_no_udata_in(udata);
-}
+	struct rxe_lite_qp *rqp = to_rxe_qp(qp);
+	u32 active = rxe_lite_mtu_bytes(lite_port_active_mtu(qp->device));
+	int ret;
 
-/*
- * The send queue doorbell. Like Linux's rxe, posting before the QP can
- * send fails with -EINVAL; the WQEs stay queued.
- */
-int rxe_lite_post_send(struct lite_qp *qp)
-{
-	if (READ_ONCE(qp->state) < LITE_QPS_RTS)
-		return -EINVAL;
+	ret = rxe_lite_no_udata_in(udata);
+	if (ret)
+		return ret;
+	if (attr->qp_state == LITE_QPS_ERR) {
+		rxe_lite_qp_error(rqp);
+		return 0;
+	}
+
+	spin_lock_bh(&rqp->req_lock);
+	spin_lock(&rqp->resp_lock);
+	if (attr->qp_state == LITE_QPS_RESET)
+		rxe_lite_qp_reset(rqp);
+	rqp->mtu = qp->qp_type == LITE_QPT_UD || !attr->path_mtu ? active :
+		   min(active, rxe_lite_mtu_bytes(attr->path_mtu));
+	rqp->dest_qpn = attr->dest_qp_num;
+	rqp->qkey = attr->qkey;
+	rqp->access = attr->qp_access_flags;
+	rqp->timeout = attr->timeout;
+	rqp->retry_cnt = attr->retry_cnt;
+	rqp->rnr_retry = attr->rnr_retry;
+	rqp->min_rnr_timer = attr->min_rnr_timer;
+	rqp->av = attr->ah_attr;
+	if (mask & LITE_QP_RQ_PSN) {
+		rqp->resp_epsn = attr->rq_psn;
+		rqp->resp_nak_sent = false;
+	}
+	if (mask & LITE_QP_SQ_PSN)
+		rqp->req_psn = attr->sq_psn;
+	rqp->retries_left = rqp->retry_cnt;
+	rqp->rnr_retries_left = rqp->rnr_retry;
+	spin_unlock(&rqp->resp_lock);
+	spin_unlock_bh(&rqp->req_lock);
 	return 0;
 }
 
+/*
+ * The datapath's way to a QP by number: with a reference, which
+ * destroy_qp waits for. Any context.
+ */
+struct rxe_lite_qp *rxe_lite_qp_get(struct rxe_lite_dev *rxe, u32 qpn)
+{
+	struct rxe_lite_qp *rqp;
+
+	xa_lock_bh(&rxe->qpns);
+	rqp = xa_load(&rxe->qpns, qpn);
+	if (rqp)
+		refcount_inc(&rqp->ref);
+	xa_unlock_bh(&rxe->qpns);
+	return rqp;
+}
+
+void rxe_lite_qp_put(struct rxe_lite_qp *rqp)
+{
+	if (refcount_dec_and_test(&rqp->ref))
+		complete(&rqp->done);
+}
+
+/*
+ * Move the QP to the error state (a modify, or an error of the datapath):
+ * every outstanding send and receive completes with a flush error. Called
+ * with no QP lock held.
+ */
+void rxe_lite_qp_error(struct rxe_lite_qp *rqp)
+{
+	WRITE_ONCE(rqp->qp.state, LITE_QPS_ERR);
+	spin_lock_bh(&rqp->req_lock);
+	rxe_lite_req_flush(rqp);
+	spin_unlock_bh(&rqp->req_lock);
+	spin_lock_bh(&rqp->resp_lock);
+	rxe_lite_resp_flush(rqp);
+	spin_unlock_bh(&rqp->resp_lock);
+	del_timer(&rqp->retrans_timer);
+}
+
+/*
+ * The send queue doorbell: send what was posted, in this syscall. Like
+ * Linux's rxe, posting before the QP can send fails with -EINVAL (the
+ * WQEs stay queued); in the error state the WQEs complete as flushed.
+ */
+int rxe_lite_post_send(struct lite_qp *qp)
+{
+	enum lite_qp_state state = READ_ONCE(qp->state);
+
+	if (state < LITE_QPS_RTS)
+		return -EINVAL;
+	rxe_lite_req_run(to_rxe_qp(qp));
+	return 0;
+}
+
+/*
+ * No packet, timer or work of the QP survives this: it leaves the QPN map,
+ * the packets being processed drop their references, the timer and the
+ * works are stopped (they do not re-arm once ->dying is set).
+ */
 void rxe_lite_destroy_qp(struct lite_qp *qp)
 {
 	struct rxe_lite_qp *rqp = to_rxe_qp(qp);
 
-	xa_erase(&to_rxe_dev(qp->device)->qpns, qp->qp_num);
+	xa_erase_bh(&to_rxe_dev(qp->device)->qpns, qp->qp_num);
+	rxe_lite_qp_put(rqp);
+	wait_for_completion(&rqp->done);
+	spin_lock_bh(&rqp->req_lock);
+	rqp->dying = true;
+	spin_unlock_bh(&rqp->req_lock);
+	cancel_delayed_work_sync(&rqp->rnr_work);
+	cancel_delayed_work_sync(&rqp->req_work);
+	del_timer_sync(&rqp->retrans_timer);
+	cancel_delayed_work_sync(&rqp->req_work);
+	kvfree(rqp->swqe);
 	rxe_lite_queue_cleanup(&rqp->rq);
 	rxe_lite_queue_cleanup(&rqp->sq);
 	rxe_lite_stat_add(RXE_LITE_STAT_QP, -1);

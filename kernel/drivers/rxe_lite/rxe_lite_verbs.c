@@ -127,8 +127,8 @@ int rxe_lite_create_ah(struct lite_ah *ah, struct lite_udata *udata)
 	ret = rxe_lite_no_udata_in(udata);
 	if (ret)
 		return ret;
-	ret = xa_alloc(&rxe->ahs, &rah->ah_num, rah,
-		       XA_LIMIT(1, ah->device->attrs.max_ah), GFP_KERNEL);
+	ret = xa_alloc_bh(&rxe->ahs, &rah->ah_num, rah,
+			  XA_LIMIT(1, ah->device->attrs.max_ah), GFP_KERNEL);
 	if (ret)
 		return ret == -EBUSY ? -ENOMEM : ret;
 	/* Old providers leave no room for it: then they do without. */
@@ -136,7 +136,7 @@ int rxe_lite_create_ah(struct lite_ah *ah, struct lite_udata *udata)
 		resp.ah_num = rah->ah_num;
 		ret = rxe_lite_udata_out(udata, &resp, sizeof(resp));
 		if (ret) {
-			xa_erase(&rxe->ahs, rah->ah_num);
+			xa_erase_bh(&rxe->ahs, rah->ah_num);
 			return ret;
 		}
 	}
@@ -148,6 +148,6 @@ void rxe_lite_destroy_ah(struct lite_ah *ah)
 {
 	struct rxe_lite_ah *rah = container_of(ah, struct rxe_lite_ah, ah);
 
-	xa_erase(&to_rxe_dev(ah->device)->ahs, rah->ah_num);
+	xa_erase_bh(&to_rxe_dev(ah->device)->ahs, rah->ah_num);
 	rxe_lite_stat_add(RXE_LITE_STAT_AH, -1);
 }

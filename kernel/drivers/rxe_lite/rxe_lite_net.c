@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rxe_lite packets in and out.
+ *
+ * Out: the requester and responder build a packet (headers from BTH on,
+ * payload, pad, room for the ICRC) and hand it to rxe_lite_xmit() with
+ * the address vector. A destination GID that belongs to one of our
+ * devices is delivered directly to that device's receive path
+ * (loopback: no IP/UDP headers, no ICRC, same transport semantics);
+ * anything else goes on the wire as RoCEv2: UDP to port 4791 over IPv4,
+ * routed and neighbour-resolved by the kernel, with the ICRC of the RoCEv2
+ * annex (CRC32 over the masked IP/UDP/BTH headers, the rest of the
+ * headers and the payload).
+ *
+ * In: the UDP tunnel socket's encap_rcv (softirq) checks the ICRC, finds
+ * the device owning the destination address and calls rxe_lite_rcv(),
+ * which parses the headers and hands the packet to the responder (requests)
+ * or the completer (ACKs and responses) of the destination QP.
+ *
+ * Devices are on rxe_lite_devs (RCU) from after their registration until
+ * before their unregistration; a packet holds a registration reference
+ * (lite_device_try_get()) and a QP reference while it is processed.
+ */
+#include <linux/crc32.h>
+#include <linux/if_ether.h>
+#include <linux/inetdevice.h>
+#include <linux/ip.h>
+#include <linux/moduleparam.h>
+#include <linux/random.h>
+#include <linux/rculist.h>
+#include <linux/skbuff.h>
+#include <linux/udp.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/udp_tunnel.h>
+
+#include "rxe_lite.h"
+
+/*
+ * Debug knobs for tests: loopback=0 sends packets between local devices
+ * through the IP stack (so they take the wire path: UDP, ICRC, encap_rcv);
+ * drop_ppm drops that many of every million packets sent, at random.
+ */
+static bool loopback = true;
+module_param(loopback, bool, 0644);
+MODULE_PARM_DESC(loopback, "deliver packets to local devices directly (default 1)");
+static uint drop_ppm;
+module_param(drop_ppm, uint, 0644);
+MODULE_PARM_DESC(drop_ppm, "drop this many per million packets sent (tests)");
+
+static LIST_HEAD(rxe_lite_devs);
+static DEFINE_SPINLOCK(rxe_lite_devs_lock);
+static struct socket *rxe_lite_sock4;
+
+void rxe_lite_dev_list_add(struct rxe_lite_dev *rxe)
+{
+	spin_lock(&rxe_lite_devs_lock);
+	list_add_tail_rcu(&rxe->list, &rxe_lite_devs);
+	spin_unlock(&rxe_lite_devs_lock);
+}
+
+void rxe_lite_dev_list_del(struct rxe_lite_dev *rxe)
+{
+	spin_lock(&rxe_lite_devs_lock);
+	list_del_rcu(&rxe->list);
+	spin_unlock(&rxe_lite_devs_lock);
+	synchronize_rcu();
+}
+
+static bool rxe_lite_gid_is_v4(const union lite_gid *gid)
+{
+	return ipv6_addr_v4mapped((const struct in6_addr *)gid->raw);
+}
+
+static __be32 rxe_lite_gid_v4(const union lite_gid *gid)
+{
+	return *(const __be32 *)&gid->raw[12];
+}
+
+static void rxe_lite_v4_gid(union lite_gid *gid, __be32 addr)
+{
+	ipv6_addr_set_v4mapped(addr, (struct in6_addr *)gid->raw);
+}
+
+/*
+ * Our device that owns @gid (an IPv4 address of its netdev, or its
+ * default link-local GID), with a registration reference, or NULL.
+ */
+static struct rxe_lite_dev *rxe_lite_dev_by_gid(const union lite_gid *gid)
+{
+	struct net_device *ndev = NULL;
+	struct rxe_lite_dev *rxe, *found = NULL;
+
+	rcu_read_lock();
+	if (rxe_lite_gid_is_v4(gid))
+		ndev = __ip_dev_find(&init_net, rxe_lite_gid_v4(gid), false);
+	list_for_each_entry_rcu(rxe, &rxe_lite_devs, list) {
+		bool match = ndev ? rxe->ndev == ndev :
+			gid->global.subnet_prefix ==
+				cpu_to_be64(0xfe80000000000000ULL) &&
+			gid->global.interface_id == rxe->ibdev.node_guid;
+
+		if (match && lite_device_try_get(&rxe->ibdev)) {
+			found = rxe;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/* Our device bound to @ndev, with a registration reference, or NULL. */
+static struct rxe_lite_dev *rxe_lite_dev_by_ndev(struct net_device *ndev)
+{
+	struct rxe_lite_dev *rxe, *found = NULL;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(rxe, &rxe_lite_devs, list) {
+		if (rxe->ndev == ndev && lite_device_try_get(&rxe->ibdev)) {
+			found = rxe;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/*
+ * A packet for @opcode with @paylen payload bytes: headroom for the
+ * link, IP and UDP headers, then the IB headers (zeroed), payload, pad and
+ * ICRC. Fills in @pkt's pointers and the BTH. NULL without memory.
+ */
+struct sk_buff *rxe_lite_pkt_alloc(struct rxe_lite_qp *rqp, u8 opcode,
+				   u32 paylen, u32 dqpn, u32 psn, u32 bth_flags,
+				   struct rxe_lite_pkt *pkt)
+{
+	const struct rxe_lite_opinfo *info = &rxe_lite_opinfo[opcode];
+	unsigned int pad = (4 - (paylen & 3)) & 3;
+	unsigned int head = LL_MAX_HEADER + sizeof(struct iphdr) +
+			    sizeof(struct udphdr);
+	struct rxe_lite_bth *bth;
+	struct sk_buff *skb;
+
+	skb = alloc_skb(head + info->hdr_len + paylen + pad +
+			RXE_LITE_ICRC_LEN, GFP_ATOMIC);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, head);
+	pkt->hdr = skb_put_zero(skb, info->hdr_len);
+	pkt->payload = skb_put(skb, paylen);
+	skb_put_zero(skb, pad + RXE_LITE_ICRC_LEN);
+	pkt->paylen = paylen;
+	pkt->opcode = opcode;
+	pkt->mask = info->mask;
+	pkt->psn = psn & RXE_LITE_PSN_MASK;
+
+	bth = (struct rxe_lite_bth *)pkt->hdr;
+	bth->opcode = opcode;
+	bth->flags = (bth_flags & RXE_LITE_BTH_SE) |
+		     (pad << RXE_LITE_BTH_PAD_SHIFT);
+	bth->pkey = cpu_to_be16(RXE_LITE_DEFAULT_PKEY);
+	bth->qpn = cpu_to_be32(dqpn & RXE_LITE_QPN_MASK);
+	bth->apsn = cpu_to_be32((bth_flags & RXE_LITE_BTH_ACKREQ) |
+				pkt->psn);
+	return skb;
+}
+
+void *rxe_lite_pkt_hdr(const struct rxe_lite_pkt *pkt, u32 which)
+{
+	return pkt->hdr + rxe_lite_hdr_offset(pkt->opcode, which);
+}
+
+/* CRC32 over the masked IPv4 + UDP + BTH headers, then the rest. */
+static u32 rxe_lite_icrc4(const struct iphdr *iph, const u8 *bth_start,
+			  unsigned int len)
+{
+	u8 ph[sizeof(struct iphdr) + sizeof(struct udphdr) +
+	      sizeof(struct rxe_lite_bth)];
+	struct iphdr *ip = (struct iphdr *)ph;
+	struct udphdr *udp = (struct udphdr *)(ip + 1);
+	struct rxe_lite_bth *bth = (struct rxe_lite_bth *)(udp + 1);
+	/* CRC32 of 8 bytes of 0xff (the masked LRH of IB) from ~0. */
+	u32 crc = 0xdebb20e3;
+
+	/* The UDP header follows the 20-byte IPv4 header (checked). */
+	memcpy(ph, iph, sizeof(*ip) + sizeof(*udp));
+	memcpy(bth, bth_start, sizeof(*bth));
+	ip->tos = 0xff;
+	ip->ttl = 0xff;
+	ip->check = CSUM_MANGLED_0;
+	udp->check = CSUM_MANGLED_0;
+	bth->qpn |= cpu_to_be32(~RXE_LITE_QPN_MASK);
+	crc = crc32_le(crc, ph, sizeof(ph));
+	crc = crc32_le(crc, bth_start + sizeof(*bth), len - sizeof(*bth));
+	return ~crc;
+}
+
+static int rxe_lite_xmit_v4(struct rxe_lite_dev *rxe,
+			    const struct lite_ah_attr *av, u32 src_qpn,
+			    struct sk_buff *skb)
+{
+	struct net *net = dev_net(rxe->ndev);
+	unsigned int len = skb->len;
+	/* The source address picks the path; a local one goes through lo. */
+	struct flowi4 fl = {
+		.daddr = rxe_lite_gid_v4(&av->dgid),
+		.saddr = rxe_lite_gid_v4(&av->sgid),
+		.flowi4_proto = IPPROTO_UDP,
+	};
+	struct udphdr *uh;
+	struct iphdr *iph;
+	struct rtable *rt;
+	u32 icrc;
+
+	rt = ip_route_output_key(net, &fl);
+	if (IS_ERR(rt)) {
+		kfree_skb(skb);
+		return PTR_ERR(rt);
+	}
+	skb_dst_set(skb, &rt->dst);
+
+	uh = skb_push(skb, sizeof(*uh));
+	skb_reset_transport_header(skb);
+	/* Entropy for ECMP, constant per QP: keeps its packets in order. */
+	uh->source = htons(0xc000 | (hash_32(src_qpn, 14)));
+	uh->dest = htons(RXE_LITE_UDP_PORT);
+	uh->len = htons(skb->len);
+	uh->check = 0;
+
+	iph = skb_push(skb, sizeof(*iph));
+	skb_reset_network_header(skb);
+	iph->version = 4;
+	iph->ihl = sizeof(*iph) >> 2;
+	iph->tos = av->traffic_class;
+	iph->tot_len = htons(skb->len);
+	iph->frag_off = htons(IP_DF);
+	iph->ttl = av->hop_limit > 1 ? av->hop_limit : 64;
+	iph->protocol = IPPROTO_UDP;
+	iph->saddr = fl.saddr;
+	iph->daddr = fl.daddr;
+	__ip_select_ident(net, iph, 1);
+	ip_send_check(iph);
+	skb->protocol = htons(ETH_P_IP);
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+
+	icrc = rxe_lite_icrc4(iph, (u8 *)(uh + 1), len - RXE_LITE_ICRC_LEN);
+	memcpy(skb_tail_pointer(skb) - RXE_LITE_ICRC_LEN, &icrc, sizeof(icrc));
+	return ip_local_out(net, NULL, skb);
+}
+
+/*
+ * Send a packet of @rqp to @av's destination. Consumes @skb. Called with
+ * no QP lock held: a loopback delivery runs the peer's receive path (and
+ * possibly our own completer) before it returns.
+ */
+int rxe_lite_xmit(struct rxe_lite_qp *rqp, const struct lite_ah_attr *av,
+		  struct sk_buff *skb)
+{
+	struct rxe_lite_dev *dst;
+
+	if (unlikely(drop_ppm) && get_random_u32_below(1000000) < drop_ppm) {
+		kfree_skb(skb);
+		return 0;
+	}
+	dst = READ_ONCE(loopback) ? rxe_lite_dev_by_gid(&av->dgid) : NULL;
+	if (dst) {
+		rxe_lite_rcv(dst, skb, &av->sgid, &av->dgid);
+		lite_device_put(&dst->ibdev);
+		return 0;
+	}
+	if (!rxe_lite_gid_is_v4(&av->dgid) || !rxe_lite_gid_is_v4(&av->sgid)) {
+		/* IPv6 on the wire is not offered yet. */
+		kfree_skb(skb);
+		return -EAFNOSUPPORT;
+	}
+	return rxe_lite_xmit_v4(rqp->rxe, av, rqp->qp.qp_num, skb);
+}
+
+/*
+ * A packet for @rxe (skb->data at the BTH, ICRC at the end): parse it and
+ * hand it to the destination QP. Consumes @skb.
+ */
+void rxe_lite_rcv(struct rxe_lite_dev *rxe, struct sk_buff *skb,
+		  const union lite_gid *sgid, const union lite_gid *dgid)
+{
+	const struct rxe_lite_opinfo *info;
+	const struct rxe_lite_bth *bth;
+	struct rxe_lite_pkt pkt = {};
+	struct rxe_lite_qp *rqp;
+	unsigned int pad;
+	int paylen;
+
+	if (skb_linearize(skb) || skb->len < sizeof(*bth) + RXE_LITE_ICRC_LEN)
+		goto drop;
+	bth = (const struct rxe_lite_bth *)skb->data;
+	if (bth->opcode >= RXE_LITE_OP_NUM)
+		goto drop;
+	info = &rxe_lite_opinfo[bth->opcode];
+	pad = (bth->flags & RXE_LITE_BTH_PAD_MASK) >> RXE_LITE_BTH_PAD_SHIFT;
+	paylen = (int)skb->len - info->hdr_len - pad - RXE_LITE_ICRC_LEN;
+	if (!(info->mask & RXE_LITE_M_VALID) || paylen < 0 ||
+	    (paylen && !(info->mask & RXE_LITE_M_PAYLOAD)))
+		goto drop;
+
+	pkt.rxe = rxe;
+	pkt.hdr = skb->data;
+	pkt.payload = skb->data + info->hdr_len;
+	pkt.paylen = paylen;
+	pkt.opcode = bth->opcode;
+	pkt.mask = info->mask;
+	pkt.psn = be32_to_cpu(bth->apsn) & RXE_LITE_PSN_MASK;
+	pkt.ackreq = !!(be32_to_cpu(bth->apsn) & RXE_LITE_BTH_ACKREQ);
+	pkt.se = !!(bth->flags & RXE_LITE_BTH_SE);
+	pkt.sgid = *sgid;
+	pkt.dgid = *dgid;
+
+	rqp = rxe_lite_qp_get(rxe, be32_to_cpu(bth->qpn) & RXE_LITE_QPN_MASK);
+	if (!rqp)
+		goto drop;
+	if (pkt.mask & RXE_LITE_M_REQ)
+		rxe_lite_resp_rcv(rqp, &pkt);
+	else
+		rxe_lite_comp_rcv(rqp, &pkt);
+	rxe_lite_qp_put(rqp);
+drop:
+	kfree_skb(skb);
+}
+
+/* UDP port 4791, softirq. Always consumes the packet. */
+static int rxe_lite_udp_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	struct rxe_lite_dev *rxe;
+	union lite_gid sgid, dgid;
+	const struct iphdr *iph;
+	unsigned int len;
+	u32 icrc;
+
+	if (skb_linearize(skb))
+		goto drop;
+	iph = ip_hdr(skb);
+	/* The ICRC covers a 20-byte IPv4 header followed by UDP. */
+	if (iph->version != 4 || iph->ihl != sizeof(*iph) >> 2)
+		goto drop;
+	rxe = rxe_lite_dev_by_ndev(skb->dev);
+	if (!rxe) {
+		union lite_gid gid;
+
+		rxe_lite_v4_gid(&gid, iph->daddr);
+		rxe = rxe_lite_dev_by_gid(&gid);
+		if (!rxe)
+			goto drop;
+	}
+	/* skb->data is at the UDP header. */
+	if (skb->len < sizeof(struct udphdr) + sizeof(struct rxe_lite_bth) +
+		       RXE_LITE_ICRC_LEN)
+		goto put;
+	len = skb->len - sizeof(struct udphdr);
+	icrc = rxe_lite_icrc4(iph, skb->data + sizeof(struct udphdr),
+			      len - RXE_LITE_ICRC_LEN);
+	if (memcmp(&icrc, skb_tail_pointer(skb) - RXE_LITE_ICRC_LEN,
+		   sizeof(icrc)))
+		goto put;
+	rxe_lite_v4_gid(&sgid, iph->saddr);
+	rxe_lite_v4_gid(&dgid, iph->daddr);
+	skb_pull(skb, sizeof(struct udphdr));
+	rxe_lite_rcv(rxe, skb, &sgid, &dgid);
+	lite_device_put(&rxe->ibdev);
+	return 0;
+put:
+	lite_device_put(&rxe->ibdev);
+drop:
+	kfree_skb(skb);
+	return 0;
+}
+
+int rxe_lite_net_init(void)
+{
+	struct udp_tunnel_sock_cfg cfg = {
+		.encap_type = 1,
+		.encap_rcv = rxe_lite_udp_rcv,
+	};
+	struct udp_port_cfg port = {
+		.family = AF_INET,
+		.local_udp_port = htons(RXE_LITE_UDP_PORT),
+	};
+	int ret;
+
+	ret = udp_sock_create(&init_net, &port, &rxe_lite_sock4);
+	if (ret) {
+		pr_err("rxe_lite: cannot bind UDP port %d: %d\n",
+		       RXE_LITE_UDP_PORT, ret);
+		return ret;
+	}
+	setup_udp_tunnel_sock(&init_net, rxe_lite_sock4, &cfg);
+	return 0;
+}
+
+void rxe_lite_net_exit(void)
+{
+	udp_tunnel_sock_release(rxe_lite_sock4);
+}

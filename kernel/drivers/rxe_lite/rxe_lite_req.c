@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rxe_lite requester: turns the send queue ring into packets.
+ *
+ * The doorbell (POST_SEND) runs the requester in the caller's syscall;
+ * retransmissions and sends that were waiting for ACKs run it from
+ * req_work. Only one runs at a time per QP (RXE_LITE_REQ_RUNNING): a
+ * second caller sets RXE_LITE_REQ_AGAIN and the running one loops.
+ *
+ * Each WQE is read from the ring once, checked, and kept in the shadow
+ * array (struct rxe_lite_swqe) with its PSN range; its data (SGE list or
+ * inline bytes) is read from the ring slot when a packet is built, which
+ * the slot's ownership allows: userspace may not reuse a slot before the
+ * consumer index passed it. One packet is built per locked step and sent
+ * with no lock held. RC packets stay "in flight" until the completer sees
+ * their ACK or response; the retransmission timer and NAKs rewind the
+ * requester to the oldest incomplete WQE (go-back-N).
+ */
+#include <linux/jiffies.h>
+#include <linux/skbuff.h>
+
+#include "rxe_lite.h"
+
+/* ibv_send_flags */
+#define RXE_LITE_SEND_SIGNALED	BIT(1)
+#define RXE_LITE_SEND_SOLICITED	BIT(2)
+#define RXE_LITE_SEND_INLINE	BIT(3)
+
+/* Packets sent and not yet acknowledged, at most. */
+#define RXE_LITE_MAX_INFLIGHT	512
+#define RXE_LITE_MAX_MSG	SZ_8M
+
+static struct rxe_send_wqe *rxe_lite_sq_slot(struct rxe_lite_qp *rqp, u32 i)
+{
+	return rxe_lite_queue_slot(&rqp->sq, i);
+}
+
+static u32 rxe_lite_npkts(const struct rxe_lite_qp *rqp, u32 len)
+{
+	return len ? DIV_ROUND_UP(len, rqp->mtu) : 1;
+}
+
+/*
+ * The address of UD work request's AH, checked to be of the QP's PD.
+ * The AH cannot go away meanwhile: the doorbell holds the file's object
+ * lock for read, DESTROY_AH needs it for write.
+ */
+static int rxe_lite_ud_av(struct rxe_lite_qp *rqp, u32 ah_num,
+			  struct lite_ah_attr *av)
+{
+	struct rxe_lite_dev *rxe = rqp->rxe;
+	struct rxe_lite_ah *rah;
+	int ret = -EINVAL;
+
+	xa_lock_bh(&rxe->ahs);
+	rah = xa_load(&rxe->ahs, ah_num);
+	if (rah && rah->ah.pd == rqp->qp.pd) {
+		*av = rah->ah.attr;
+		ret = 0;
+	}
+	xa_unlock_bh(&rxe->ahs);
+	return ret;
+}
+
+/* Read and check the WQE in SQ slot @idx; 0 or an RXE_LITE_WC_* status. */
+static int rxe_lite_snap(struct rxe_lite_qp *rqp, u32 idx,
+			 struct rxe_lite_swqe *w)
+{
+	const struct rxe_send_wqe *u = rxe_lite_sq_slot(rqp, idx);
+	const struct lite_qp_cap *cap = &rqp->qp.attr.cap;
+	enum lite_qp_type type = rqp->qp.qp_type;
+	u64 len = 0;
+	u32 i, num_sge;
+
+	memset(w, 0, sizeof(*w));
+	w->wr_id = READ_ONCE(u->wr.wr_id);
+	w->opcode = READ_ONCE(u->wr.opcode);
+	w->send_flags = READ_ONCE(u->wr.send_flags);
+	w->imm = READ_ONCE(u->wr.ex.imm_data);
+	w->state = RXE_LITE_WQE_NEW;
+
+	if (w->send_flags & RXE_LITE_SEND_INLINE) {
+		len = READ_ONCE(u->dma.length);
+		if (len > cap->max_inline_data)
+			return RXE_LITE_WC_LOC_LEN_ERR;
+	} else {
+		num_sge = READ_ONCE(u->dma.num_sge);
+		if (num_sge > cap->max_send_sge)
+			return RXE_LITE_WC_LOC_LEN_ERR;
+		for (i = 0; i < num_sge; i++)
+			len += READ_ONCE(u->dma.sge[i].length);
+	}
+	if (len > RXE_LITE_MAX_MSG)
+		return RXE_LITE_WC_LOC_LEN_ERR;
+	w->length = len;
+
+	switch (w->opcode) {
+	case IB_UVERBS_WR_SEND:
+	case IB_UVERBS_WR_SEND_WITH_IMM:
+		break;
+	case IB_UVERBS_WR_RDMA_WRITE:
+	case IB_UVERBS_WR_RDMA_WRITE_WITH_IMM:
+		if (type == LITE_QPT_UD)
+			return RXE_LITE_WC_LOC_QP_OP_ERR;
+		w->remote_addr = READ_ONCE(u->wr.wr.rdma.remote_addr);
+		w->rkey = READ_ONCE(u->wr.wr.rdma.rkey);
+		break;
+	case IB_UVERBS_WR_RDMA_READ:
+		if (type != LITE_QPT_RC ||
+		    (w->send_flags & RXE_LITE_SEND_INLINE))
+			return RXE_LITE_WC_LOC_QP_OP_ERR;
+		w->remote_addr = READ_ONCE(u->wr.wr.rdma.remote_addr);
+		w->rkey = READ_ONCE(u->wr.wr.rdma.rkey);
+		break;
+	case IB_UVERBS_WR_ATOMIC_CMP_AND_SWP:
+	case IB_UVERBS_WR_ATOMIC_FETCH_AND_ADD:
+		if (type != LITE_QPT_RC ||
+		    (w->send_flags & RXE_LITE_SEND_INLINE))
+			return RXE_LITE_WC_LOC_QP_OP_ERR;
+		w->remote_addr = READ_ONCE(u->wr.wr.atomic.remote_addr);
+		w->compare_add = READ_ONCE(u->wr.wr.atomic.compare_add);
+		w->swap = READ_ONCE(u->wr.wr.atomic.swap);
+		w->rkey = READ_ONCE(u->wr.wr.atomic.rkey);
+		if (w->length != sizeof(u64) || (w->remote_addr & 7))
+			return RXE_LITE_WC_LOC_LEN_ERR;
+		break;
+	default:
+		return RXE_LITE_WC_LOC_QP_OP_ERR;
+	}
+
+	if (type == LITE_QPT_UD) {
+		w->remote_qpn = READ_ONCE(u->wr.wr.ud.remote_qpn) &
+				RXE_LITE_QPN_MASK;
+		w->remote_qkey = READ_ONCE(u->wr.wr.ud.remote_qkey);
+		if (w->length > rqp->mtu)
+			return RXE_LITE_WC_LOC_LEN_ERR;
+		if (rxe_lite_ud_av(rqp, READ_ONCE(u->wr.wr.ud.ah_num), &w->av))
+			return RXE_LITE_WC_LOC_QP_OP_ERR;
+	}
+	return 0;
+}
+
+void rxe_lite_arm_retrans(struct rxe_lite_qp *rqp)
+{
+	unsigned long t;
+
+	/* Timeout 0 means "wait forever" (IBTA); the code is 4.096 us << n. */
+	if (rqp->qp.qp_type != LITE_QPT_RC || !rqp->timeout ||
+	    timer_pending(&rqp->retrans_timer))
+		return;
+	t = usecs_to_jiffies((4096ULL << min_t(u8, rqp->timeout, 31)) / 1000);
+	mod_timer(&rqp->retrans_timer, jiffies + max_t(unsigned long, t,
+						       msecs_to_jiffies(10)));
+}
+
+/*
+ * The next packet of the WQE at sq_next, or NULL when there is nothing to
+ * send (queue empty, window full, QP not sending). Caller holds req_lock.
+ * *@err is set when the QP must go to the error state.
+ */
+static struct sk_buff *rxe_lite_req_build(struct rxe_lite_qp *rqp,
+					  struct lite_ah_attr *av, bool *err)
+{
+	enum lite_qp_type type = rqp->qp.qp_type;
+	u32 base = type == LITE_QPT_UC ? RXE_LITE_OP_UC : RXE_LITE_OP_RC;
+	u32 n, off, psn, flags = 0, dqpn = rqp->dest_qpn, mask = 0;
+	const struct rxe_send_wqe *u;
+	struct rxe_lite_swqe *w;
+	struct rxe_lite_pkt pkt;
+	struct sk_buff *skb;
+	bool first, last;
+	int status;
+	u8 op;
+
+	if (READ_ONCE(rqp->qp.state) != LITE_QPS_RTS || rqp->rnr_wait)
+		return NULL;
+	if (rqp->sq_next == rqp->sq_snap) {
+		if (rqp->sq_snap == rxe_lite_queue_user_index(&rqp->sq, true))
+			return NULL;
+		w = &rqp->swqe[rqp->sq_snap];
+		status = rxe_lite_snap(rqp, rqp->sq_snap, w);
+		w->first_psn = rqp->req_psn;
+		n = w->opcode == IB_UVERBS_WR_ATOMIC_CMP_AND_SWP ||
+		    w->opcode == IB_UVERBS_WR_ATOMIC_FETCH_AND_ADD ? 1 :
+		    rxe_lite_npkts(rqp, w->length);
+		w->last_psn = (w->first_psn + n - 1) & RXE_LITE_PSN_MASK;
+		rqp->req_psn = (rqp->req_psn + n) & RXE_LITE_PSN_MASK;
+		rqp->sq_snap = (rqp->sq_snap + 1) & rqp->sq.index_mask;
+		if (status) {
+			w->state = RXE_LITE_WQE_DONE;
+			w->status = status;
+			*err = true;
+			return NULL;
+		}
+	}
+	w = &rqp->swqe[rqp->sq_next];
+	u = rxe_lite_sq_slot(rqp, rqp->sq_next);
+	if (w->state == RXE_LITE_WQE_NEW) {
+		w->sent = 0;
+		w->resp_psn = w->first_psn;
+		w->state = RXE_LITE_WQE_SENDING;
+	}
+	off = w->sent;
+	psn = (w->first_psn + off / rqp->mtu) & RXE_LITE_PSN_MASK;
+	if (type == LITE_QPT_RC && rqp->sq.index != rqp->sq_next &&
+	    (u32)(psn - rqp->swqe[rqp->sq.index].first_psn) %
+	    (RXE_LITE_PSN_MASK + 1) >= RXE_LITE_MAX_INFLIGHT)
+		return NULL;
+
+	n = min(rqp->mtu, w->length - off);
+	first = !off;
+	last = off + n == w->length;
+	switch (w->opcode) {
+	case IB_UVERBS_WR_SEND:
+	case IB_UVERBS_WR_SEND_WITH_IMM:
+		if (type == LITE_QPT_UD) {
+			op = RXE_LITE_OP_UD | RXE_LITE_OP_SEND_ONLY;
+			dqpn = w->remote_qpn;
+			*av = w->av;
+		} else {
+			op = first && last ? RXE_LITE_OP_SEND_ONLY :
+			     first ? RXE_LITE_OP_SEND_FIRST :
+			     last ? RXE_LITE_OP_SEND_LAST :
+				    RXE_LITE_OP_SEND_MIDDLE;
+			op |= base;
+		}
+		if (last && w->opcode == IB_UVERBS_WR_SEND_WITH_IMM)
+			op++;		/* ..._IMM follows each LAST/ONLY */
+		break;
+	case IB_UVERBS_WR_RDMA_WRITE:
+	case IB_UVERBS_WR_RDMA_WRITE_WITH_IMM:
+		op = first && last ? RXE_LITE_OP_WRITE_ONLY :
+		     first ? RXE_LITE_OP_WRITE_FIRST :
+		     last ? RXE_LITE_OP_WRITE_LAST : RXE_LITE_OP_WRITE_MIDDLE;
+		op |= base;
+		if (last && w->opcode == IB_UVERBS_WR_RDMA_WRITE_WITH_IMM)
+			op++;
+		break;
+	case IB_UVERBS_WR_RDMA_READ:
+		op = RXE_LITE_OP_READ_REQ;
+		n = 0;
+		last = true;
+		break;
+	default:
+		op = w->opcode == IB_UVERBS_WR_ATOMIC_CMP_AND_SWP ?
+		     RXE_LITE_OP_CMP_SWAP : RXE_LITE_OP_FETCH_ADD;
+		n = 0;
+		last = true;
+		break;
+	}
+	if (type != LITE_QPT_UD)
+		*av = rqp->av;
+	if (last && type == LITE_QPT_RC)
+		flags |= RXE_LITE_BTH_ACKREQ;
+	if (last && (w->send_flags & RXE_LITE_SEND_SOLICITED) &&
+	    (rxe_lite_opinfo[op].mask & (RXE_LITE_M_SEND | RXE_LITE_M_IMM)))
+		flags |= RXE_LITE_BTH_SE;
+
+	skb = rxe_lite_pkt_alloc(rqp, op, n, dqpn, psn, flags, &pkt);
+	if (!skb)
+		return NULL;		/* retried by the timer or next doorbell */
+	mask = pkt.mask;
+	if (mask & RXE_LITE_M_RETH) {
+		struct rxe_lite_reth *reth = rxe_lite_pkt_hdr(&pkt,
+							      RXE_LITE_M_RETH);
+
+		reth->va = cpu_to_be64(w->remote_addr);
+		reth->rkey = cpu_to_be32(w->rkey);
+		reth->len = cpu_to_be32(w->length);
+	}
+	if (mask & RXE_LITE_M_ATMETH) {
+		struct rxe_lite_atmeth *a = rxe_lite_pkt_hdr(&pkt,
+							     RXE_LITE_M_ATMETH);
+
+		a->va = cpu_to_be64(w->remote_addr);
+		a->rkey = cpu_to_be32(w->rkey);
+		if (op == RXE_LITE_OP_CMP_SWAP) {
+			a->swap_add = cpu_to_be64(w->swap);
+			a->comp = cpu_to_be64(w->compare_add);
+		} else {
+			a->swap_add = cpu_to_be64(w->compare_add);
+		}
+	}
+	if (mask & RXE_LITE_M_DETH) {
+		struct rxe_lite_deth *d = rxe_lite_pkt_hdr(&pkt,
+							   RXE_LITE_M_DETH);
+		/* A Q_Key with the high bit set means "use the QP's". */
+		u32 qkey = w->remote_qkey & 0x80000000 ? rqp->qkey :
+			   w->remote_qkey;
+
+		d->qkey = cpu_to_be32(qkey);
+		d->sqp = cpu_to_be32(rqp->qp.qp_num);
+	}
+	if (mask & RXE_LITE_M_IMM)
+		((struct rxe_lite_immdt *)rxe_lite_pkt_hdr(&pkt,
+				RXE_LITE_M_IMM))->imm = w->imm;
+	if (n) {
+		if (w->send_flags & RXE_LITE_SEND_INLINE) {
+			memcpy(pkt.payload, u->dma.inline_data + off, n);
+		} else {
+			status = rxe_lite_sge_copy(rqp->rxe, rqp->qp.pd,
+						   u->dma.sge,
+						   min_t(u32, READ_ONCE(u->dma.num_sge),
+							 rqp->qp.attr.cap.max_send_sge),
+						   off, pkt.payload, n, false);
+			if (status) {
+				kfree_skb(skb);
+				w->state = RXE_LITE_WQE_DONE;
+				w->status = status;
+				*err = true;
+				return NULL;
+			}
+		}
+	}
+
+	w->sent = off + n;
+	if (last) {
+		if (w->opcode == IB_UVERBS_WR_RDMA_READ ||
+		    (mask & RXE_LITE_M_ATOMIC))
+			w->sent = w->length;
+		/* Unreliable transports complete once sent. */
+		w->state = type == LITE_QPT_RC ? RXE_LITE_WQE_SENT :
+						 RXE_LITE_WQE_DONE;
+		rqp->sq_next = (rqp->sq_next + 1) & rqp->sq.index_mask;
+		if (type != LITE_QPT_RC)
+			rxe_lite_comp_advance(rqp);
+	}
+	rxe_lite_arm_retrans(rqp);
+	return skb;
+}
+
+/* Build and send packets until there is nothing more to send. */
+static void rxe_lite_req_process(struct rxe_lite_qp *rqp)
+{
+	struct lite_ah_attr av;
+	struct sk_buff *skb;
+	bool err;
+
+	for (;;) {
+		err = false;
+		spin_lock_bh(&rqp->req_lock);
+		if (READ_ONCE(rqp->qp.state) == LITE_QPS_ERR)
+			rxe_lite_req_flush(rqp);
+		skb = rxe_lite_req_build(rqp, &av, &err);
+		spin_unlock_bh(&rqp->req_lock);
+		if (err)
+			rxe_lite_qp_error(rqp);
+		if (!skb)
+			return;
+		rxe_lite_xmit(rqp, &av, skb);
+	}
+}
+
+void rxe_lite_req_run(struct rxe_lite_qp *rqp)
+{
+	set_bit(RXE_LITE_REQ_AGAIN, &rqp->req_flags);
+	while (test_bit(RXE_LITE_REQ_AGAIN, &rqp->req_flags) &&
+	       !test_and_set_bit_lock(RXE_LITE_REQ_RUNNING, &rqp->req_flags)) {
+		clear_bit(RXE_LITE_REQ_AGAIN, &rqp->req_flags);
+		/* A doorbell after this point is seen by the processing. */
+		smp_mb__after_atomic();
+		rxe_lite_req_process(rqp);
+		clear_bit_unlock(RXE_LITE_REQ_RUNNING, &rqp->req_flags);
+		/* ...or it sees RUNNING clear and we see its AGAIN. */
+		smp_mb__after_atomic();
+	}
+}
+
+void rxe_lite_req_work(struct work_struct *work)
+{
+	struct rxe_lite_qp *rqp = container_of(to_delayed_work(work),
+					       struct rxe_lite_qp, req_work);
+
+	rxe_lite_req_run(rqp);
+}
+
+/* The RNR timer ran out: resend from where the RNR NAK rewound us. */
+void rxe_lite_rnr_work(struct work_struct *work)
+{
+	struct rxe_lite_qp *rqp = container_of(to_delayed_work(work),
+					       struct rxe_lite_qp, rnr_work);
+
+	spin_lock_bh(&rqp->req_lock);
+	rqp->rnr_wait = false;
+	spin_unlock_bh(&rqp->req_lock);
+	rxe_lite_req_run(rqp);
+}
+
+/*
+ * Go back to the oldest incomplete WQE and send everything from there
+ * again, with the PSNs each WQE got when it was first read. Caller holds
+ * req_lock.
+ */
+void rxe_lite_req_rewind(struct rxe_lite_qp *rqp)
+{
+	u32 i;
+
+	for (i = rqp->sq.index; i != rqp->sq_snap;
+	     i = (i + 1) & rqp->sq.index_mask)
+		if (rqp->swqe[i].state != RXE_LITE_WQE_DONE)
+			rqp->swqe[i].state = RXE_LITE_WQE_NEW;
+	/* req_psn stays: it is the PSN of the next WQE not yet read. */
+	rqp->sq_next = rqp->sq.index;
+}
+
+void rxe_lite_retrans_timer(struct timer_list *t)
+{
+	struct rxe_lite_qp *rqp = from_timer(rqp, t, retrans_timer);
+	bool err = false, again = false;
+
+	spin_lock_bh(&rqp->req_lock);
+	if (!rqp->dying && READ_ONCE(rqp->qp.state) == LITE_QPS_RTS &&
+	    rqp->sq.index != rqp->sq_next) {
+		if (!rqp->retries_left) {
+			rqp->swqe[rqp->sq.index].state = RXE_LITE_WQE_DONE;
+			rqp->swqe[rqp->sq.index].status =
+				RXE_LITE_WC_RETRY_EXC_ERR;
+			err = true;
+		} else {
+			rqp->retries_left--;
+			rxe_lite_req_rewind(rqp);
+			again = true;
+		}
+	}
+	spin_unlock_bh(&rqp->req_lock);
+	if (err)
+		rxe_lite_qp_error(rqp);
+	if (again)
+		queue_delayed_work(system_wq, &rqp->req_work, 0);
+}
+
+/*
+ * The QP is in the error state: every WQE not yet completed completes
+ * with a flush error, in order. Caller holds req_lock.
+ */
+void rxe_lite_req_flush(struct rxe_lite_qp *rqp)
+{
+	u32 prod = rxe_lite_queue_user_index(&rqp->sq, true);
+	struct rxe_lite_swqe *w;
+	u32 i;
+
+	for (i = rqp->sq.index; i != rqp->sq_snap;
+	     i = (i + 1) & rqp->sq.index_mask) {
+		w = &rqp->swqe[i];
+		if (w->state != RXE_LITE_WQE_DONE) {
+			w->state = RXE_LITE_WQE_DONE;
+			w->status = RXE_LITE_WC_WR_FLUSH_ERR;
+		}
+	}
+	for (; i != prod; i = (i + 1) & rqp->sq.index_mask) {
+		const struct rxe_send_wqe *u = rxe_lite_sq_slot(rqp, i);
+
+		w = &rqp->swqe[i];
+		memset(w, 0, sizeof(*w));
+		w->wr_id = READ_ONCE(u->wr.wr_id);
+		w->opcode = READ_ONCE(u->wr.opcode);
+		w->state = RXE_LITE_WQE_DONE;
+		w->status = RXE_LITE_WC_WR_FLUSH_ERR;
+	}
+	rqp->sq_snap = prod;
+	rqp->sq_next = prod;
+	rxe_lite_comp_advance(rqp);
+}

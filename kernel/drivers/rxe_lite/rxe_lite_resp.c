@@ -1,0 +1,536 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rxe_lite responder: request packets arriving for a QP.
+ *
+ * RC: packets are taken in PSN order. A duplicate (PSN before the one
+ * expected) is answered without being executed again, except reads,
+ * which are idempotent and answered again, and atomics, whose saved
+ * result is sent again; a packet from the future gets one sequence NAK.
+ * A SEND needs a receive WQE (the QP's RQ or its SRQ), else an RNR NAK
+ * tells the requester to retry after min_rnr_timer. RDMA WRITE, READ and
+ * atomics need the QP's remote access flags and an rkey of an MR of the
+ * QP's PD that allows them over the whole range, else a remote access
+ * NAK. ACKs go out for packets that ask for one (AckReq, set on the last
+ * packet of each message).
+ * UD: the Q_Key must match; the receive gets the 40-byte GRH area first.
+ *
+ * Everything runs under resp_lock; the ACKs and read responses built are
+ * sent after it is dropped.
+ */
+#include <linux/highmem.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/skbuff.h>
+#include <net/ipv6.h>
+
+#include "rxe_lite.h"
+
+/* Atomics of all devices are serialised, as on a single HCA. */
+static DEFINE_SPINLOCK(rxe_lite_atomic_lock);
+
+struct rxe_lite_resp_out {
+	struct sk_buff_head skbs;
+	bool err;			/* move the QP to the error state */
+};
+
+static void rxe_lite_resp_ack(struct rxe_lite_qp *rqp,
+			      struct rxe_lite_resp_out *out, u8 syndrome,
+			      u32 psn)
+{
+	struct rxe_lite_pkt p;
+	struct sk_buff *skb;
+	struct rxe_lite_aeth *aeth;
+
+	skb = rxe_lite_pkt_alloc(rqp, RXE_LITE_OP_ACK, 0, rqp->dest_qpn, psn,
+				 0, &p);
+	if (!skb)
+		return;
+	aeth = rxe_lite_pkt_hdr(&p, RXE_LITE_M_AETH);
+	aeth->smsn = cpu_to_be32(syndrome << 24 |
+				 (rqp->resp_msn & RXE_LITE_PSN_MASK));
+	__skb_queue_tail(&out->skbs, skb);
+}
+
+static void rxe_lite_resp_nak(struct rxe_lite_qp *rqp,
+			      struct rxe_lite_resp_out *out, u8 code)
+{
+	rxe_lite_resp_ack(rqp, out, RXE_LITE_AETH_NAK | code,
+			  rqp->resp_epsn);
+	if (code != RXE_LITE_NAK_PSN_SEQ)
+		out->err = true;
+}
+
+/*
+ * Take the next WQE of receive ring @q into resp_* and consume it; false
+ * if none is posted. Caller holds resp_lock and, for an SRQ, its lock.
+ */
+static bool rxe_lite_take_from(struct rxe_lite_qp *rqp,
+			       struct rxe_lite_queue *q, u32 max_sge)
+{
+	u32 prod = rxe_lite_queue_user_index(q, true), i;
+	const struct rxe_recv_wqe *u;
+
+	if (prod == q->index)
+		return false;
+	u = rxe_lite_queue_slot(q, q->index);
+	rqp->resp_wr_id = READ_ONCE(u->wr_id);
+	rqp->resp_num_sge = min3(READ_ONCE(u->dma.num_sge), max_sge,
+				 (u32)RXE_LITE_MAX_SGE);
+	for (i = 0; i < rqp->resp_num_sge; i++)
+		rqp->resp_sge[i] = u->dma.sge[i];
+	rqp->resp_offset = 0;
+	rqp->resp_wqe_valid = true;
+	q->index = (q->index + 1) & q->index_mask;
+	/* The slot is read: the provider may reuse it. */
+	smp_store_release(&q->buf->consumer_index, q->index);
+	return true;
+}
+
+/*
+ * Take the next receive WQE of the QP's RQ or SRQ into resp_*; false if
+ * none is posted. An SRQ that falls below its limit raises
+ * SRQ_LIMIT_REACHED once (the limit is then disarmed). Caller holds
+ * resp_lock.
+ */
+static bool rxe_lite_take_recv(struct rxe_lite_qp *rqp)
+{
+	struct lite_srq *srq = rqp->qp.srq;
+	struct rxe_lite_srq *rsrq;
+	bool taken, limit = false;
+	unsigned long flags;
+	u32 limit_wr;
+
+	if (!srq)
+		return rxe_lite_take_from(rqp, &rqp->rq,
+					  rqp->qp.attr.cap.max_recv_sge);
+
+	rsrq = container_of(srq, struct rxe_lite_srq, srq);
+	spin_lock_irqsave(&rsrq->lock, flags);
+	taken = rxe_lite_take_from(rqp, &rsrq->queue, srq->attr.max_sge);
+	limit_wr = READ_ONCE(srq->attr.srq_limit);
+	if (taken && limit_wr &&
+	    rxe_lite_queue_count(&rsrq->queue,
+				 rxe_lite_queue_user_index(&rsrq->queue, true),
+				 rsrq->queue.index) < limit_wr) {
+		WRITE_ONCE(srq->attr.srq_limit, 0);
+		limit = true;
+	}
+	spin_unlock_irqrestore(&rsrq->lock, flags);
+	if (limit)
+		lite_srq_event(srq, LITE_EVENT_SRQ_LIMIT_REACHED);
+	return taken;
+}
+
+/* Complete the receive WQE being filled. */
+static void rxe_lite_recv_done(struct rxe_lite_qp *rqp, int status,
+			       u8 opcode, u32 byte_len, u32 flags, __be32 imm,
+			       u32 src_qp, bool solicited)
+{
+	struct ib_uverbs_wc wc = {
+		.wr_id = rqp->resp_wr_id,
+		.status = status,
+		.opcode = opcode,
+		.byte_len = byte_len,
+		.ex.imm_data = imm,
+		.qp_num = rqp->qp.qp_num,
+		.src_qp = src_qp,
+		.wc_flags = flags,
+	};
+
+	rqp->resp_wqe_valid = false;
+	rxe_lite_cq_post(rqp->qp.recv_cq, &wc, solicited);
+}
+
+static __be32 rxe_lite_pkt_imm(const struct rxe_lite_pkt *pkt)
+{
+	if (!(pkt->mask & RXE_LITE_M_IMM))
+		return 0;
+	const struct rxe_lite_immdt *immdt =
+		rxe_lite_pkt_hdr(pkt, RXE_LITE_M_IMM);
+
+	return immdt->imm;
+}
+
+static void rxe_lite_resp_send(struct rxe_lite_qp *rqp,
+			       struct rxe_lite_pkt *pkt,
+			       struct rxe_lite_resp_out *out)
+{
+	int status;
+
+	if (pkt->mask & RXE_LITE_M_FIRST) {
+		if (!rxe_lite_take_recv(rqp)) {
+			rxe_lite_resp_ack(rqp, out, RXE_LITE_AETH_RNR_NAK |
+					  (rqp->min_rnr_timer & 0x1f),
+					  rqp->resp_epsn);
+			return;
+		}
+	} else if (!rqp->resp_wqe_valid) {
+		rxe_lite_resp_nak(rqp, out, RXE_LITE_NAK_INVALID_REQ);
+		return;
+	}
+	status = rxe_lite_sge_copy(rqp->rxe, rqp->qp.pd, rqp->resp_sge,
+				   rqp->resp_num_sge, rqp->resp_offset,
+				   pkt->payload, pkt->paylen, true);
+	if (status) {
+		rxe_lite_recv_done(rqp, status, RXE_LITE_WC_RECV, 0, 0, 0, 0,
+				   false);
+		rxe_lite_resp_nak(rqp, out, RXE_LITE_NAK_INVALID_REQ);
+		return;
+	}
+	rqp->resp_offset += pkt->paylen;
+	rqp->resp_epsn = (pkt->psn + 1) & RXE_LITE_PSN_MASK;
+	if (pkt->mask & RXE_LITE_M_LAST) {
+		rqp->resp_msn++;
+		rxe_lite_recv_done(rqp, 0, RXE_LITE_WC_RECV, rqp->resp_offset,
+				   pkt->mask & RXE_LITE_M_IMM ?
+				   RXE_LITE_WC_WITH_IMM : 0,
+				   rxe_lite_pkt_imm(pkt), rqp->dest_qpn,
+				   pkt->se);
+	}
+	if (pkt->ackreq)
+		rxe_lite_resp_ack(rqp, out, RXE_LITE_AETH_ACK |
+				  RXE_LITE_AETH_NO_CREDIT, pkt->psn);
+}
+
+/* An rkey's MR, checked for @access over [@va, @va + @len). */
+static struct rxe_lite_mr *rxe_lite_rkey(struct rxe_lite_qp *rqp, u32 rkey,
+					 u64 va, u32 len, u32 access)
+{
+	struct rxe_lite_mr *rmr = rxe_lite_mr_get(rqp->rxe, rkey);
+
+	if (rmr && rxe_lite_mr_check(rmr, rqp->qp.pd, va, len, access)) {
+		rxe_lite_mr_put(rmr);
+		rmr = NULL;
+	}
+	return rmr;
+}
+
+static void rxe_lite_resp_write(struct rxe_lite_qp *rqp,
+				struct rxe_lite_pkt *pkt,
+				struct rxe_lite_resp_out *out)
+{
+	struct rxe_lite_mr *rmr;
+
+	if (!(rqp->access & LITE_ACCESS_REMOTE_WRITE)) {
+		rxe_lite_resp_nak(rqp, out, RXE_LITE_NAK_REM_ACCESS);
+		return;
+	}
+	if (pkt->mask & RXE_LITE_M_FIRST) {
+		struct rxe_lite_reth *reth = rxe_lite_pkt_hdr(pkt,
+							      RXE_LITE_M_RETH);
+
+		rqp->resp_va = be64_to_cpu(reth->va);
+		rqp->resp_rkey = be32_to_cpu(reth->rkey);
+		rqp->resp_len = be32_to_cpu(reth->len);
+		rqp->resp_done = 0;
+	}
+	if ((pkt->mask & RXE_LITE_M_IMM) && !rxe_lite_take_recv(rqp)) {
+		rxe_lite_resp_ack(rqp, out, RXE_LITE_AETH_RNR_NAK |
+				  (rqp->min_rnr_timer & 0x1f), rqp->resp_epsn);
+		return;
+	}
+	if (rqp->resp_done + pkt->paylen > rqp->resp_len) {
+		rxe_lite_resp_nak(rqp, out, RXE_LITE_NAK_INVALID_REQ);
+		return;
+	}
+	if (pkt->paylen) {
+		rmr = rxe_lite_rkey(rqp, rqp->resp_rkey,
+				    rqp->resp_va + rqp->resp_done, pkt->paylen,
+				    LITE_ACCESS_REMOTE_WRITE);
+		if (!rmr) {
+			rxe_lite_resp_nak(rqp, out, RXE_LITE_NAK_REM_ACCESS);
+			return;
+		}
+		rxe_lite_mr_copy(rmr, rqp->resp_va + rqp->resp_done,
+				 pkt->payload, pkt->paylen, true);
+		rxe_lite_mr_put(rmr);
+	}
+	rqp->resp_done += pkt->paylen;
+	rqp->resp_epsn = (pkt->psn + 1) & RXE_LITE_PSN_MASK;
+	if (pkt->mask & RXE_LITE_M_LAST) {
+		rqp->resp_msn++;
+		if (pkt->mask & RXE_LITE_M_IMM)
+			rxe_lite_recv_done(rqp, 0,
+					   RXE_LITE_WC_RECV_RDMA_WITH_IMM,
+					   rqp->resp_len, RXE_LITE_WC_WITH_IMM,
+					   rxe_lite_pkt_imm(pkt), rqp->dest_qpn,
+					   pkt->se);
+	}
+	if (pkt->ackreq)
+		rxe_lite_resp_ack(rqp, out, RXE_LITE_AETH_ACK |
+				  RXE_LITE_AETH_NO_CREDIT, pkt->psn);
+}
+
+/* A read request (new or duplicate): the responses, from PSN @psn. */
+static void rxe_lite_resp_read(struct rxe_lite_qp *rqp,
+			       struct rxe_lite_pkt *pkt,
+			       struct rxe_lite_resp_out *out)
+{
+	struct rxe_lite_reth *reth = rxe_lite_pkt_hdr(pkt, RXE_LITE_M_RETH);
+	u64 va = be64_to_cpu(reth->va);
+	u32 len = be32_to_cpu(reth->len);
+	u32 n = len ? DIV_ROUND_UP(len, rqp->mtu) : 1, i, size;
+	struct rxe_lite_mr *rmr = NULL;
+	struct rxe_lite_pkt p;
+	struct sk_buff *skb;
+	u8 op;
+
+	if (!(rqp->access & LITE_ACCESS_REMOTE_READ)) {
+		rxe_lite_resp_nak(rqp, out, RXE_LITE_NAK_REM_ACCESS);
+		return;
+	}
+	if (len) {
+		rmr = rxe_lite_rkey(rqp, be32_to_cpu(reth->rkey), va, len,
+				    LITE_ACCESS_REMOTE_READ);
+		if (!rmr) {
+			rxe_lite_resp_nak(rqp, out, RXE_LITE_NAK_REM_ACCESS);
+			return;
+		}
+	}
+	if (pkt->psn == rqp->resp_epsn) {
+		rqp->resp_epsn = (pkt->psn + n) & RXE_LITE_PSN_MASK;
+		rqp->resp_msn++;
+	}
+	for (i = 0; i < n; i++) {
+		size = min(rqp->mtu, len - i * rqp->mtu);
+		op = n == 1 ? RXE_LITE_OP_READ_RESP_ONLY :
+		     !i ? RXE_LITE_OP_READ_RESP_FIRST :
+		     i == n - 1 ? RXE_LITE_OP_READ_RESP_LAST :
+				  RXE_LITE_OP_READ_RESP_MIDDLE;
+		skb = rxe_lite_pkt_alloc(rqp, op, size, rqp->dest_qpn,
+					 pkt->psn + i, 0, &p);
+		if (!skb)
+			break;		/* the requester's timer asks again */
+		if (p.mask & RXE_LITE_M_AETH)
+			((struct rxe_lite_aeth *)rxe_lite_pkt_hdr(&p,
+				RXE_LITE_M_AETH))->smsn =
+				cpu_to_be32(RXE_LITE_AETH_NO_CREDIT << 24 |
+					    (rqp->resp_msn & RXE_LITE_PSN_MASK));
+		if (size)
+			rxe_lite_mr_copy(rmr, va + i * rqp->mtu, p.payload, size,
+					 false);
+		__skb_queue_tail(&out->skbs, skb);
+	}
+	if (rmr)
+		rxe_lite_mr_put(rmr);
+}
+
+static void rxe_lite_atomic_ack(struct rxe_lite_qp *rqp,
+				struct rxe_lite_resp_out *out, u32 psn,
+				u64 orig)
+{
+	struct rxe_lite_pkt p;
+	struct sk_buff *skb;
+
+	skb = rxe_lite_pkt_alloc(rqp, RXE_LITE_OP_ATOMIC_ACK, 0,
+				 rqp->dest_qpn, psn, 0, &p);
+	if (!skb)
+		return;
+	((struct rxe_lite_aeth *)rxe_lite_pkt_hdr(&p, RXE_LITE_M_AETH))->smsn =
+		cpu_to_be32(RXE_LITE_AETH_NO_CREDIT << 24 |
+			    (rqp->resp_msn & RXE_LITE_PSN_MASK));
+	((struct rxe_lite_atmack *)rxe_lite_pkt_hdr(&p,
+		RXE_LITE_M_ATMACK))->orig = cpu_to_be64(orig);
+	__skb_queue_tail(&out->skbs, skb);
+}
+
+static void rxe_lite_resp_atomic(struct rxe_lite_qp *rqp,
+				 struct rxe_lite_pkt *pkt,
+				 struct rxe_lite_resp_out *out)
+{
+	struct rxe_lite_atmeth *a = rxe_lite_pkt_hdr(pkt, RXE_LITE_M_ATMETH);
+	u64 va = be64_to_cpu(a->va), orig;
+	const struct lite_umem *umem;
+	struct rxe_lite_mr *rmr;
+	struct page *page;
+	u64 uaddr, *p;
+	void *kva;
+
+	if (!(rqp->access & LITE_ACCESS_REMOTE_ATOMIC)) {
+		rxe_lite_resp_nak(rqp, out, RXE_LITE_NAK_REM_ACCESS);
+		return;
+	}
+	if (va & 7) {
+		rxe_lite_resp_nak(rqp, out, RXE_LITE_NAK_INVALID_REQ);
+		return;
+	}
+	rmr = rxe_lite_rkey(rqp, be32_to_cpu(a->rkey), va, sizeof(u64),
+			    LITE_ACCESS_REMOTE_ATOMIC);
+	if (!rmr) {
+		rxe_lite_resp_nak(rqp, out, RXE_LITE_NAK_REM_ACCESS);
+		return;
+	}
+	/* Same page offset as the IOVA: an aligned u64 is in one page. */
+	umem = rmr->mr.umem;
+	uaddr = umem->address + (va - rmr->mr.iova);
+	page = umem->pages[(uaddr >> PAGE_SHIFT) -
+			   (umem->address >> PAGE_SHIFT)];
+	kva = kmap_local_page(page);
+	p = kva + offset_in_page(uaddr);
+	spin_lock_bh(&rxe_lite_atomic_lock);
+	orig = *p;
+	if (pkt->opcode == RXE_LITE_OP_CMP_SWAP) {
+		if (orig == be64_to_cpu(a->comp))
+			*p = be64_to_cpu(a->swap_add);
+	} else {
+		*p = orig + be64_to_cpu(a->swap_add);
+	}
+	spin_unlock_bh(&rxe_lite_atomic_lock);
+	kunmap_local(kva);
+	rxe_lite_mr_put(rmr);
+
+	rqp->resp_atomic_psn = pkt->psn;
+	rqp->resp_atomic_orig = orig;
+	rqp->resp_atomic_valid = true;
+	rqp->resp_epsn = (pkt->psn + 1) & RXE_LITE_PSN_MASK;
+	rqp->resp_msn++;
+	rxe_lite_atomic_ack(rqp, out, pkt->psn, orig);
+}
+
+/* What a UD receive sees in front of the data: the packet's IP header. */
+static void rxe_lite_grh(u8 *grh, const struct rxe_lite_pkt *pkt)
+{
+	memset(grh, 0, RXE_LITE_GRH_LEN);
+	if (ipv6_addr_v4mapped((const struct in6_addr *)pkt->sgid.raw)) {
+		struct iphdr *iph = (struct iphdr *)(grh + 20);
+
+		iph->version = 4;
+		iph->ihl = 5;
+		iph->tot_len = htons(sizeof(*iph) + 8 + pkt->paylen);
+		iph->ttl = 64;
+		iph->protocol = IPPROTO_UDP;
+		memcpy(&iph->saddr, &pkt->sgid.raw[12], 4);
+		memcpy(&iph->daddr, &pkt->dgid.raw[12], 4);
+	} else {
+		struct ipv6hdr *ip6 = (struct ipv6hdr *)grh;
+
+		ip6->version = 6;
+		ip6->payload_len = htons(8 + pkt->paylen);
+		ip6->nexthdr = IPPROTO_UDP;
+		ip6->hop_limit = 64;
+		memcpy(&ip6->saddr, pkt->sgid.raw, 16);
+		memcpy(&ip6->daddr, pkt->dgid.raw, 16);
+	}
+}
+
+static void rxe_lite_resp_ud(struct rxe_lite_qp *rqp,
+			     struct rxe_lite_pkt *pkt)
+{
+	struct rxe_lite_deth *deth = rxe_lite_pkt_hdr(pkt, RXE_LITE_M_DETH);
+	u8 grh[RXE_LITE_GRH_LEN];
+	int status;
+
+	if (be32_to_cpu(deth->qkey) != rqp->qkey || !rxe_lite_take_recv(rqp))
+		return;		/* UD: silently dropped */
+	rxe_lite_grh(grh, pkt);
+	status = rxe_lite_sge_copy(rqp->rxe, rqp->qp.pd, rqp->resp_sge,
+				   rqp->resp_num_sge, 0, grh, sizeof(grh),
+				   true);
+	if (!status)
+		status = rxe_lite_sge_copy(rqp->rxe, rqp->qp.pd,
+					   rqp->resp_sge, rqp->resp_num_sge,
+					   sizeof(grh), pkt->payload,
+					   pkt->paylen, true);
+	rxe_lite_recv_done(rqp, status, RXE_LITE_WC_RECV,
+			   sizeof(grh) + pkt->paylen,
+			   RXE_LITE_WC_GRH | (pkt->mask & RXE_LITE_M_IMM ?
+					      RXE_LITE_WC_WITH_IMM : 0),
+			   rxe_lite_pkt_imm(pkt),
+			   be32_to_cpu(deth->sqp) & RXE_LITE_QPN_MASK, pkt->se);
+}
+
+/* A duplicate RC request: answer it, change nothing. */
+static void rxe_lite_resp_dup(struct rxe_lite_qp *rqp,
+			      struct rxe_lite_pkt *pkt,
+			      struct rxe_lite_resp_out *out)
+{
+	if (pkt->mask & RXE_LITE_M_READ) {
+		rxe_lite_resp_read(rqp, pkt, out);
+	} else if (pkt->mask & RXE_LITE_M_ATOMIC) {
+		if (rqp->resp_atomic_valid && pkt->psn == rqp->resp_atomic_psn)
+			rxe_lite_atomic_ack(rqp, out, pkt->psn,
+					    rqp->resp_atomic_orig);
+	} else if (pkt->ackreq) {
+		rxe_lite_resp_ack(rqp, out, RXE_LITE_AETH_ACK |
+				  RXE_LITE_AETH_NO_CREDIT,
+				  (rqp->resp_epsn - 1) & RXE_LITE_PSN_MASK);
+	}
+}
+
+void rxe_lite_resp_rcv(struct rxe_lite_qp *rqp, struct rxe_lite_pkt *pkt)
+{
+	enum lite_qp_state state = READ_ONCE(rqp->qp.state);
+	enum lite_qp_type type = rqp->qp.qp_type;
+	struct rxe_lite_resp_out out = { .err = false };
+	struct lite_ah_attr av;
+	struct sk_buff *skb;
+	u8 transport = pkt->opcode & 0xe0;
+
+	if (state != LITE_QPS_RTR && state != LITE_QPS_RTS &&
+	    state != LITE_QPS_SQD && state != LITE_QPS_SQE)
+		return;
+	if ((type == LITE_QPT_RC && transport != RXE_LITE_OP_RC) ||
+	    (type == LITE_QPT_UC && transport != RXE_LITE_OP_UC) ||
+	    (type == LITE_QPT_UD && transport != RXE_LITE_OP_UD))
+		return;
+	__skb_queue_head_init(&out.skbs);
+
+	spin_lock_bh(&rqp->resp_lock);
+	if (type == LITE_QPT_UD) {
+		rxe_lite_resp_ud(rqp, pkt);
+		goto unlock;
+	}
+	if (pkt->psn != rqp->resp_epsn) {
+		if (type == LITE_QPT_UC) {
+			/* UC: a gap loses the message; resync on a first. */
+			rqp->resp_wqe_valid = false;
+			if (!(pkt->mask & RXE_LITE_M_FIRST))
+				goto unlock;
+		} else if (rxe_lite_psn_before(pkt->psn, rqp->resp_epsn)) {
+			rxe_lite_resp_dup(rqp, pkt, &out);
+			goto unlock;
+		} else {
+			if (!rqp->resp_nak_sent)
+				rxe_lite_resp_nak(rqp, &out,
+						  RXE_LITE_NAK_PSN_SEQ);
+			rqp->resp_nak_sent = true;
+			goto unlock;
+		}
+	}
+	rqp->resp_nak_sent = false;
+	if (type == LITE_QPT_UC)
+		pkt->ackreq = false;
+
+	if (pkt->mask & RXE_LITE_M_SEND)
+		rxe_lite_resp_send(rqp, pkt, &out);
+	else if (pkt->mask & RXE_LITE_M_WRITE)
+		rxe_lite_resp_write(rqp, pkt, &out);
+	else if (pkt->mask & RXE_LITE_M_READ)
+		rxe_lite_resp_read(rqp, pkt, &out);
+	else if (pkt->mask & RXE_LITE_M_ATOMIC)
+		rxe_lite_resp_atomic(rqp, pkt, &out);
+unlock:
+	av = rqp->av;
+	spin_unlock_bh(&rqp->resp_lock);
+
+	while ((skb = __skb_dequeue(&out.skbs)))
+		rxe_lite_xmit(rqp, &av, skb);
+	if (out.err)
+		rxe_lite_qp_error(rqp);
+}
+
+/*
+ * The QP is in the error state: every posted receive (of its own RQ, not
+ * an SRQ) completes with a flush error. Caller holds resp_lock.
+ */
+void rxe_lite_resp_flush(struct rxe_lite_qp *rqp)
+{
+	if (rqp->resp_wqe_valid)
+		rxe_lite_recv_done(rqp, RXE_LITE_WC_WR_FLUSH_ERR,
+				   RXE_LITE_WC_RECV, 0, 0, 0, 0, false);
+	if (rqp->qp.srq || !rqp->rq.buf)
+		return;
+	while (rxe_lite_take_recv(rqp))
+		rxe_lite_recv_done(rqp, RXE_LITE_WC_WR_FLUSH_ERR,
+				   RXE_LITE_WC_RECV, 0, 0, 0, 0, false);
+}

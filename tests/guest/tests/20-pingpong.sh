@@ -1,0 +1,57 @@
+# Unmodified ibv_rc_pingpong, ibv_ud_pingpong and ibv_srq_pingpong with
+# data checks (-c): on one device, between two devices, through the wire
+# path (loopback=0: UDP, ICRC, the UDP tunnel receive) and with 2% of the
+# packets dropped (RC recovers by retransmission).
+source "$LITE_ROOT/tests/guest/lib.sh"
+
+veth_pair veth0 veth1 10.0.0.1/24 10.0.0.2/24
+load_all
+rdma link add rxe0 type rxe netdev veth0
+rdma link add rxe1 type rxe netdev veth1
+wait_for 5 grep -q ffff:0a00:0002 /sys/class/infiniband/rxe1/ports/1/gids/1 ||
+	fail "no IPv4 GID on rxe1"
+param=/sys/module/rxe_lite/parameters
+
+# pp TOOL SERVER_DEV CLIENT_DEV SERVER_IP ARGS...: both sides must finish.
+pp() {
+	local tool=$1 sdev=$2 cdev=$3 ip=$4 out srv
+	shift 4
+	srv=$(mktemp)
+	timeout 120 "$tool" -d "$sdev" -g 1 "$@" > "$srv" 2>&1 &
+	local spid=$!
+	# The server listens on TCP 18515 for the connection setup.
+	wait_for 10 eval "ss -ltn | grep -q ':18515 '" ||
+		{ cat "$srv"; fail "$tool server on $sdev does not listen"; }
+	out=$(timeout 120 "$tool" -d "$cdev" -g 1 "$@" "$ip" 2>&1) ||
+		{ echo "$out"; cat "$srv"; fail "$tool $* (client, $cdev -> $sdev)"; }
+	wait "$spid" || { cat "$srv"; fail "$tool $* (server on $sdev)"; }
+	log "$(printf '%-16s %-22s %s -> %s: %s' "$tool" "$*" "$cdev" "$sdev" \
+		"$(echo "$out" | grep -o '[0-9.]* usec/iter' | tail -1)")"
+	rm -f "$srv"
+}
+
+for args in "-s 64" "-s 4096" "-s 65536 -n 200"; do
+	pp ibv_rc_pingpong rxe0 rxe0 127.0.0.1 -c $args
+	pp ibv_rc_pingpong rxe0 rxe0 127.0.0.1 -c -e $args
+done
+pp ibv_rc_pingpong rxe0 rxe0 127.0.0.1 -c -s 16	# inline
+pp ibv_ud_pingpong rxe0 rxe0 127.0.0.1 -c
+pp ibv_ud_pingpong rxe0 rxe0 127.0.0.1 -c -e
+pp ibv_srq_pingpong rxe0 rxe0 127.0.0.1 -c -n 200
+pp ibv_rc_pingpong rxe1 rxe0 10.0.0.2 -c -s 4096
+pp ibv_ud_pingpong rxe1 rxe0 10.0.0.2 -c
+
+# The wire path between the two devices.
+echo 0 > $param/loopback
+pp ibv_rc_pingpong rxe1 rxe0 10.0.0.2 -c -s 64
+pp ibv_rc_pingpong rxe1 rxe0 10.0.0.2 -c -s 65536 -n 100
+pp ibv_ud_pingpong rxe1 rxe0 10.0.0.2 -c -e
+# Loss: RC retransmits.
+echo 20000 > $param/drop_ppm
+pp ibv_rc_pingpong rxe1 rxe0 10.0.0.2 -c -s 4096 -n 300
+pp ibv_rc_pingpong rxe1 rxe0 10.0.0.2 -c -s 65536 -n 50
+echo 0 > $param/drop_ppm
+echo 1 > $param/loopback
+
+show_objects
+expect_objects_zero
