@@ -359,6 +359,23 @@ enum rxe_lite_stat {
 };
 
 void rxe_lite_stat_add(enum rxe_lite_stat stat, int n);
+
+/* Datapath event counters: /sys/kernel/debug/rxe_lite/counters. */
+enum rxe_lite_counter {
+	RXE_LITE_CNT_SENT,		/* packets handed to loopback or IP */
+	RXE_LITE_CNT_RCVD,		/* packets given to a QP */
+	RXE_LITE_CNT_DROPPED,		/* drop_ppm */
+	RXE_LITE_CNT_BAD_ICRC,
+	RXE_LITE_CNT_NO_QP,		/* destination QP unknown */
+	RXE_LITE_CNT_RETRANS,		/* retransmission timeouts */
+	RXE_LITE_CNT_SEQ_NAK_SENT,
+	RXE_LITE_CNT_RNR_NAK_SENT,
+	RXE_LITE_CNT_DUP,		/* duplicate requests answered */
+	RXE_LITE_CNT_CQ_OVERFLOW,
+	RXE_LITE_CNT_MAX,
+};
+
+void rxe_lite_count(enum rxe_lite_counter c);
 void rxe_lite_stats_init(void);
 void rxe_lite_stats_exit(void);
 

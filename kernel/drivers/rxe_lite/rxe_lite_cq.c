@@ -121,6 +121,7 @@ void rxe_lite_cq_post(struct lite_cq *cq, const struct ib_uverbs_wc *wc,
 	cons = rxe_lite_queue_user_index(q, false);
 	if (((q->index + 1) & q->index_mask) == cons) {
 		spin_unlock_irqrestore(&rcq->lock, flags);
+		rxe_lite_count(RXE_LITE_CNT_CQ_OVERFLOW);
 		lite_cq_event(cq, LITE_EVENT_CQ_ERR);
 		return;
 	}

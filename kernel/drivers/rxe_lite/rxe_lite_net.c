@@ -259,9 +259,11 @@ int rxe_lite_xmit(struct rxe_lite_qp *rqp, const struct lite_ah_attr *av,
 	struct rxe_lite_dev *dst;
 
 	if (unlikely(drop_ppm) && get_random_u32_below(1000000) < drop_ppm) {
+		rxe_lite_count(RXE_LITE_CNT_DROPPED);
 		kfree_skb(skb);
 		return 0;
 	}
+	rxe_lite_count(RXE_LITE_CNT_SENT);
 	dst = READ_ONCE(loopback) ? rxe_lite_dev_by_gid(&av->dgid) : NULL;
 	if (dst) {
 		rxe_lite_rcv(dst, skb, &av->sgid, &av->dgid);
@@ -315,8 +317,11 @@ void rxe_lite_rcv(struct rxe_lite_dev *rxe, struct sk_buff *skb,
 	pkt.dgid = *dgid;
 
 	rqp = rxe_lite_qp_get(rxe, be32_to_cpu(bth->qpn) & RXE_LITE_QPN_MASK);
-	if (!rqp)
+	if (!rqp) {
+		rxe_lite_count(RXE_LITE_CNT_NO_QP);
 		goto drop;
+	}
+	rxe_lite_count(RXE_LITE_CNT_RCVD);
 	if (pkt.mask & RXE_LITE_M_REQ)
 		rxe_lite_resp_rcv(rqp, &pkt);
 	else
@@ -358,8 +363,10 @@ static int rxe_lite_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	icrc = rxe_lite_icrc4(iph, skb->data + sizeof(struct udphdr),
 			      len - RXE_LITE_ICRC_LEN);
 	if (memcmp(&icrc, skb_tail_pointer(skb) - RXE_LITE_ICRC_LEN,
-		   sizeof(icrc)))
+		   sizeof(icrc))) {
+		rxe_lite_count(RXE_LITE_CNT_BAD_ICRC);
 		goto put;
+	}
 	rxe_lite_v4_gid(&sgid, iph->saddr);
 	rxe_lite_v4_gid(&dgid, iph->daddr);
 	skb_pull(skb, sizeof(struct udphdr));

@@ -418,6 +418,7 @@ void rxe_lite_retrans_timer(struct timer_list *t)
 			err = true;
 		} else {
 			rqp->retries_left--;
+			rxe_lite_count(RXE_LITE_CNT_RETRANS);
 			rxe_lite_req_rewind(rqp);
 			again = true;
 		}

@@ -51,9 +51,20 @@ static void rxe_lite_resp_ack(struct rxe_lite_qp *rqp,
 	__skb_queue_tail(&out->skbs, skb);
 }
 
+/* No receive WQE: the requester is to retry after our min_rnr_timer. */
+static void rxe_lite_resp_rnr(struct rxe_lite_qp *rqp,
+			      struct rxe_lite_resp_out *out)
+{
+	rxe_lite_count(RXE_LITE_CNT_RNR_NAK_SENT);
+	rxe_lite_resp_ack(rqp, out, RXE_LITE_AETH_RNR_NAK |
+			  (rqp->min_rnr_timer & 0x1f), rqp->resp_epsn);
+}
+
 static void rxe_lite_resp_nak(struct rxe_lite_qp *rqp,
 			      struct rxe_lite_resp_out *out, u8 code)
 {
+	if (code == RXE_LITE_NAK_PSN_SEQ)
+		rxe_lite_count(RXE_LITE_CNT_SEQ_NAK_SENT);
 	rxe_lite_resp_ack(rqp, out, RXE_LITE_AETH_NAK | code,
 			  rqp->resp_epsn);
 	if (code != RXE_LITE_NAK_PSN_SEQ)
@@ -159,9 +170,7 @@ static void rxe_lite_resp_send(struct rxe_lite_qp *rqp,
 
 	if (pkt->mask & RXE_LITE_M_FIRST) {
 		if (!rxe_lite_take_recv(rqp)) {
-			rxe_lite_resp_ack(rqp, out, RXE_LITE_AETH_RNR_NAK |
-					  (rqp->min_rnr_timer & 0x1f),
-					  rqp->resp_epsn);
+			rxe_lite_resp_rnr(rqp, out);
 			return;
 		}
 	} else if (!rqp->resp_wqe_valid) {
@@ -225,8 +234,7 @@ static void rxe_lite_resp_write(struct rxe_lite_qp *rqp,
 		rqp->resp_done = 0;
 	}
 	if ((pkt->mask & RXE_LITE_M_IMM) && !rxe_lite_take_recv(rqp)) {
-		rxe_lite_resp_ack(rqp, out, RXE_LITE_AETH_RNR_NAK |
-				  (rqp->min_rnr_timer & 0x1f), rqp->resp_epsn);
+		rxe_lite_resp_rnr(rqp, out);
 		return;
 	}
 	if (rqp->resp_done + pkt->paylen > rqp->resp_len) {
@@ -444,6 +452,7 @@ static void rxe_lite_resp_dup(struct rxe_lite_qp *rqp,
 			      struct rxe_lite_pkt *pkt,
 			      struct rxe_lite_resp_out *out)
 {
+	rxe_lite_count(RXE_LITE_CNT_DUP);
 	if (pkt->mask & RXE_LITE_M_READ) {
 		rxe_lite_resp_read(rqp, pkt, out);
 	} else if (pkt->mask & RXE_LITE_M_ATOMIC) {

@@ -11,6 +11,7 @@
 #include "rxe_lite.h"
 
 static atomic_t rxe_lite_stats[RXE_LITE_STAT_MAX];
+static atomic64_t rxe_lite_counters[RXE_LITE_CNT_MAX];
 static struct dentry *rxe_lite_debugfs;
 
 static const char * const rxe_lite_stat_names[RXE_LITE_STAT_MAX] = {
@@ -23,6 +24,35 @@ static const char * const rxe_lite_stat_names[RXE_LITE_STAT_MAX] = {
 	[RXE_LITE_STAT_SRQ] = "srq",
 	[RXE_LITE_STAT_AH] = "ah",
 };
+
+static const char * const rxe_lite_counter_names[RXE_LITE_CNT_MAX] = {
+	[RXE_LITE_CNT_SENT] = "sent",
+	[RXE_LITE_CNT_RCVD] = "received",
+	[RXE_LITE_CNT_DROPPED] = "dropped",
+	[RXE_LITE_CNT_BAD_ICRC] = "bad_icrc",
+	[RXE_LITE_CNT_NO_QP] = "no_qp",
+	[RXE_LITE_CNT_RETRANS] = "retrans_timeouts",
+	[RXE_LITE_CNT_SEQ_NAK_SENT] = "seq_naks_sent",
+	[RXE_LITE_CNT_RNR_NAK_SENT] = "rnr_naks_sent",
+	[RXE_LITE_CNT_DUP] = "duplicates",
+	[RXE_LITE_CNT_CQ_OVERFLOW] = "cq_overflows",
+};
+
+void rxe_lite_count(enum rxe_lite_counter c)
+{
+	atomic64_inc(&rxe_lite_counters[c]);
+}
+
+static int rxe_lite_counters_show(struct seq_file *m, void *v)
+{
+	int i;
+
+	for (i = 0; i < RXE_LITE_CNT_MAX; i++)
+		seq_printf(m, "%s %lld\n", rxe_lite_counter_names[i],
+			   atomic64_read(&rxe_lite_counters[i]));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(rxe_lite_counters);
 
 void rxe_lite_stat_add(enum rxe_lite_stat stat, int n)
 {
@@ -45,6 +75,8 @@ void rxe_lite_stats_init(void)
 	rxe_lite_debugfs = debugfs_create_dir("rxe_lite", NULL);
 	debugfs_create_file("objects", 0444, rxe_lite_debugfs, NULL,
 			    &rxe_lite_objects_fops);
+	debugfs_create_file("counters", 0444, rxe_lite_debugfs, NULL,
+			    &rxe_lite_counters_fops);
 }
 
 void rxe_lite_stats_exit(void)
