@@ -3,6 +3,7 @@
 #   make check    build, boot Debian's kernel in QEMU, run every suite
 #   make check-debug  the same on a debug kernel (lockdep, KASAN, ...)
 #   make demo     the guided demonstration, in a guest
+#   make bench    rxe_lite against Linux's rxe in one guest (a benchmark)
 # The kernel version comes from the installed image + headers pair
 # (tools/guest/kver.sh), never from the running kernel; override with
 # KVER=... or KDIR=....
@@ -13,7 +14,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 W ?= 1
 KMAKE = $(MAKE) -C $(KDIR) W=$(W)
 
-.PHONY: all modules test-modules userspace deps check check-debug demo clean lint
+.PHONY: all modules test-modules userspace deps check check-debug demo bench clean lint
 
 all: modules test-modules userspace
 
@@ -38,6 +39,9 @@ check-debug: all
 
 demo: all
 	@tools/demo.sh
+
+bench: all
+	@tools/bench.sh
 
 clean:
 	-$(KMAKE) M=$(CURDIR)/kernel clean
