@@ -7,7 +7,8 @@
  * the address vector. A destination GID that belongs to one of our
  * devices is delivered directly to that device's receive path
  * (loopback: no IP/UDP headers, no ICRC, same transport semantics);
- * anything else goes on the wire as RoCEv2: UDP to port 4791 over IPv4,
+ * anything else goes on the wire as RoCEv2: UDP to port 4791 over IPv4 or
+ * IPv6,
  * routed and neighbour-resolved by the kernel, with the ICRC of the RoCEv2
  * annex (CRC32 over the masked IP/UDP/BTH headers, the rest of the
  * headers and the payload).
@@ -30,7 +31,11 @@
 #include <linux/rculist.h>
 #include <linux/skbuff.h>
 #include <linux/udp.h>
+#include <linux/ipv6.h>
+#include <net/addrconf.h>
 #include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
 #include <net/route.h>
 #include <net/udp_tunnel.h>
 
@@ -51,6 +56,7 @@ MODULE_PARM_DESC(drop_ppm, "drop this many per million packets sent (tests)");
 static LIST_HEAD(rxe_lite_devs);
 static DEFINE_SPINLOCK(rxe_lite_devs_lock);
 static struct socket *rxe_lite_sock4;
+static struct socket *rxe_lite_sock6;
 
 void rxe_lite_dev_list_add(struct rxe_lite_dev *rxe)
 {
@@ -96,9 +102,12 @@ static struct rxe_lite_dev *rxe_lite_dev_by_gid(const union lite_gid *gid)
 		ndev = __ip_dev_find(&init_net, rxe_lite_gid_v4(gid), false);
 	list_for_each_entry_rcu(rxe, &rxe_lite_devs, list) {
 		bool match = ndev ? rxe->ndev == ndev :
-			gid->global.subnet_prefix ==
+			(gid->global.subnet_prefix ==
 				cpu_to_be64(0xfe80000000000000ULL) &&
-			gid->global.interface_id == rxe->ibdev.node_guid;
+			 gid->global.interface_id == rxe->ibdev.node_guid) ||
+			ipv6_chk_addr(dev_net(rxe->ndev),
+				      (const struct in6_addr *)gid->raw,
+				      rxe->ndev, 0);
 
 		if (match && lite_device_try_get(&rxe->ibdev)) {
 			found = rxe;
@@ -195,6 +204,89 @@ static u32 rxe_lite_icrc4(const struct iphdr *iph, const u8 *bth_start,
 	return ~crc;
 }
 
+/* The same over the masked IPv6 header (traffic class, flow label, hops). */
+static u32 rxe_lite_icrc6(const struct ipv6hdr *ip6h, const u8 *bth_start,
+			  unsigned int len)
+{
+	u8 ph[sizeof(struct ipv6hdr) + sizeof(struct udphdr) +
+	      sizeof(struct rxe_lite_bth)];
+	struct ipv6hdr *ip = (struct ipv6hdr *)ph;
+	struct udphdr *udp = (struct udphdr *)(ip + 1);
+	struct rxe_lite_bth *bth = (struct rxe_lite_bth *)(udp + 1);
+	u32 crc = 0xdebb20e3;
+
+	memcpy(ph, ip6h, sizeof(*ip) + sizeof(*udp));
+	memcpy(bth, bth_start, sizeof(*bth));
+	ip->priority = 0xf;
+	memset(ip->flow_lbl, 0xff, sizeof(ip->flow_lbl));
+	ip->hop_limit = 0xff;
+	udp->check = CSUM_MANGLED_0;
+	bth->qpn |= cpu_to_be32(~RXE_LITE_QPN_MASK);
+	crc = crc32_le(crc, ph, sizeof(ph));
+	crc = crc32_le(crc, bth_start + sizeof(*bth), len - sizeof(*bth));
+	return ~crc;
+}
+
+/* Push the UDP header of a RoCEv2 packet (checksum 0, as RoCEv2 sends). */
+static struct udphdr *rxe_lite_push_udp(struct sk_buff *skb, u32 src_qpn)
+{
+	struct udphdr *uh = skb_push(skb, sizeof(*uh));
+
+	skb_reset_transport_header(skb);
+	/* Entropy for ECMP, constant per QP: keeps its packets in order. */
+	uh->source = htons(0xc000 | hash_32(src_qpn, 14));
+	uh->dest = htons(RXE_LITE_UDP_PORT);
+	uh->len = htons(skb->len);
+	uh->check = 0;
+	return uh;
+}
+
+static int rxe_lite_xmit_v6(struct rxe_lite_dev *rxe,
+			    const struct lite_ah_attr *av, u32 src_qpn,
+			    struct sk_buff *skb)
+{
+	struct net *net = dev_net(rxe->ndev);
+	unsigned int len = skb->len;
+	struct flowi6 fl = {
+		.daddr = *(const struct in6_addr *)av->dgid.raw,
+		.saddr = *(const struct in6_addr *)av->sgid.raw,
+		.flowi6_proto = IPPROTO_UDP,
+	};
+	struct dst_entry *dst;
+	struct ipv6hdr *ip6h;
+	struct udphdr *uh;
+	u32 icrc;
+
+	/* Link-local addresses only mean something on their link. */
+	if (ipv6_addr_type(&fl.daddr) & IPV6_ADDR_LINKLOCAL)
+		fl.flowi6_oif = rxe->ndev->ifindex;
+	dst = ip6_route_output(net, NULL, &fl);
+	if (dst->error) {
+		int ret = dst->error;
+
+		dst_release(dst);
+		kfree_skb(skb);
+		return ret;
+	}
+	skb_dst_set(skb, dst);
+
+	uh = rxe_lite_push_udp(skb, src_qpn);
+	ip6h = skb_push(skb, sizeof(*ip6h));
+	skb_reset_network_header(skb);
+	ip6_flow_hdr(ip6h, av->traffic_class, htonl(av->flow_label));
+	ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
+	ip6h->nexthdr = IPPROTO_UDP;
+	ip6h->hop_limit = av->hop_limit > 1 ? av->hop_limit : 64;
+	ip6h->saddr = fl.saddr;
+	ip6h->daddr = fl.daddr;
+	skb->protocol = htons(ETH_P_IPV6);
+	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+
+	icrc = rxe_lite_icrc6(ip6h, (u8 *)(uh + 1), len - RXE_LITE_ICRC_LEN);
+	memcpy(skb_tail_pointer(skb) - RXE_LITE_ICRC_LEN, &icrc, sizeof(icrc));
+	return ip6_local_out(net, NULL, skb);
+}
+
 static int rxe_lite_xmit_v4(struct rxe_lite_dev *rxe,
 			    const struct lite_ah_attr *av, u32 src_qpn,
 			    struct sk_buff *skb)
@@ -219,13 +311,7 @@ static int rxe_lite_xmit_v4(struct rxe_lite_dev *rxe,
 	}
 	skb_dst_set(skb, &rt->dst);
 
-	uh = skb_push(skb, sizeof(*uh));
-	skb_reset_transport_header(skb);
-	/* Entropy for ECMP, constant per QP: keeps its packets in order. */
-	uh->source = htons(0xc000 | (hash_32(src_qpn, 14)));
-	uh->dest = htons(RXE_LITE_UDP_PORT);
-	uh->len = htons(skb->len);
-	uh->check = 0;
+	uh = rxe_lite_push_udp(skb, src_qpn);
 
 	iph = skb_push(skb, sizeof(*iph));
 	skb_reset_network_header(skb);
@@ -270,12 +356,13 @@ int rxe_lite_xmit(struct rxe_lite_qp *rqp, const struct lite_ah_attr *av,
 		lite_device_put(&dst->ibdev);
 		return 0;
 	}
-	if (!rxe_lite_gid_is_v4(&av->dgid) || !rxe_lite_gid_is_v4(&av->sgid)) {
-		/* IPv6 on the wire is not offered yet. */
-		kfree_skb(skb);
+	if (rxe_lite_gid_is_v4(&av->dgid) != rxe_lite_gid_is_v4(&av->sgid)) {
+		kfree_skb(skb);		/* no route from v4 to v6 */
 		return -EAFNOSUPPORT;
 	}
-	return rxe_lite_xmit_v4(rqp->rxe, av, rqp->qp.qp_num, skb);
+	if (rxe_lite_gid_is_v4(&av->dgid))
+		return rxe_lite_xmit_v4(rqp->rxe, av, rqp->qp.qp_num, skb);
+	return rxe_lite_xmit_v6(rqp->rxe, av, rqp->qp.qp_num, skb);
 }
 
 /*
@@ -331,78 +418,143 @@ drop:
 	kfree_skb(skb);
 }
 
-/* UDP port 4791, softirq. Always consumes the packet. */
-static int rxe_lite_udp_rcv(struct sock *sk, struct sk_buff *skb)
+/*
+ * The addresses of a received RoCEv2 packet and its ICRC check. skb->data
+ * is at the UDP header, right after the IP header (no IPv4 options, no
+ * IPv6 extension headers: the ICRC is defined over that layout).
+ */
+static bool rxe_lite_rcv_addrs(struct sk_buff *skb, union lite_gid *sgid,
+			       union lite_gid *dgid)
 {
-	struct rxe_lite_dev *rxe;
-	union lite_gid sgid, dgid;
-	const struct iphdr *iph;
-	unsigned int len;
+	unsigned int len = skb->len - sizeof(struct udphdr);
+	const u8 *bth = skb->data + sizeof(struct udphdr);
 	u32 icrc;
 
-	if (skb_linearize(skb))
-		goto drop;
-	iph = ip_hdr(skb);
-	/* The ICRC covers a 20-byte IPv4 header followed by UDP. */
-	if (iph->version != 4 || iph->ihl != sizeof(*iph) >> 2)
-		goto drop;
-	rxe = rxe_lite_dev_by_ndev(skb->dev);
-	if (!rxe) {
-		union lite_gid gid;
+	if (skb->protocol == htons(ETH_P_IP)) {
+		const struct iphdr *iph = ip_hdr(skb);
 
-		rxe_lite_v4_gid(&gid, iph->daddr);
-		rxe = rxe_lite_dev_by_gid(&gid);
-		if (!rxe)
-			goto drop;
+		if (iph->version != 4 || iph->ihl != sizeof(*iph) >> 2)
+			return false;
+		rxe_lite_v4_gid(sgid, iph->saddr);
+		rxe_lite_v4_gid(dgid, iph->daddr);
+		icrc = rxe_lite_icrc4(iph, bth, len - RXE_LITE_ICRC_LEN);
+	} else if (skb->protocol == htons(ETH_P_IPV6)) {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		if (ip6h->nexthdr != IPPROTO_UDP ||
+		    skb_transport_offset(skb) - skb_network_offset(skb) !=
+		    sizeof(*ip6h))
+			return false;
+		memcpy(sgid->raw, &ip6h->saddr, sizeof(sgid->raw));
+		memcpy(dgid->raw, &ip6h->daddr, sizeof(dgid->raw));
+		icrc = rxe_lite_icrc6(ip6h, bth, len - RXE_LITE_ICRC_LEN);
+	} else {
+		return false;
 	}
-	/* skb->data is at the UDP header. */
-	if (skb->len < sizeof(struct udphdr) + sizeof(struct rxe_lite_bth) +
-		       RXE_LITE_ICRC_LEN)
-		goto put;
-	len = skb->len - sizeof(struct udphdr);
-	icrc = rxe_lite_icrc4(iph, skb->data + sizeof(struct udphdr),
-			      len - RXE_LITE_ICRC_LEN);
 	if (memcmp(&icrc, skb_tail_pointer(skb) - RXE_LITE_ICRC_LEN,
 		   sizeof(icrc))) {
 		rxe_lite_count(RXE_LITE_CNT_BAD_ICRC);
-		goto put;
+		return false;
 	}
-	rxe_lite_v4_gid(&sgid, iph->saddr);
-	rxe_lite_v4_gid(&dgid, iph->daddr);
+	return true;
+}
+
+/* UDP port 4791 (IPv4 and IPv6), softirq. Always consumes the packet. */
+static int rxe_lite_udp_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	union lite_gid sgid, dgid;
+	struct rxe_lite_dev *rxe;
+
+	if (skb_linearize(skb) ||
+	    skb->len < sizeof(struct udphdr) + sizeof(struct rxe_lite_bth) +
+		       RXE_LITE_ICRC_LEN ||
+	    !rxe_lite_rcv_addrs(skb, &sgid, &dgid))
+		goto drop;
+	rxe = rxe_lite_dev_by_ndev(skb->dev);
+	if (!rxe)
+		rxe = rxe_lite_dev_by_gid(&dgid);
+	if (!rxe)
+		goto drop;
 	skb_pull(skb, sizeof(struct udphdr));
 	rxe_lite_rcv(rxe, skb, &sgid, &dgid);
 	lite_device_put(&rxe->ibdev);
 	return 0;
-put:
-	lite_device_put(&rxe->ibdev);
 drop:
 	kfree_skb(skb);
 	return 0;
 }
 
-int rxe_lite_net_init(void)
+static void rxe_lite_sock_setup(struct socket *sock)
 {
 	struct udp_tunnel_sock_cfg cfg = {
 		.encap_type = 1,
 		.encap_rcv = rxe_lite_udp_rcv,
 	};
+
+	setup_udp_tunnel_sock(&init_net, sock, &cfg);
+}
+
+/*
+ * The IPv6 socket comes from ip6_udp_tunnel, which is taken at run time
+ * (symbol_request loads it): without it, only IPv4 is on the wire, and a
+ * plain insmod of this module needs nothing but udp_tunnel.
+ */
+static int rxe_lite_sock6_create(void)
+{
+	int (*create6)(struct net *net, struct udp_port_cfg *cfg,
+		       struct socket **sockp);
+	struct udp_port_cfg port = {
+		.family = AF_INET6,
+		.local_udp_port = htons(RXE_LITE_UDP_PORT),
+		.ipv6_v6only = 1,
+		/* RoCEv2 sends UDP checksum 0: accept that over IPv6 too. */
+		.use_udp6_rx_checksums = 0,
+	};
+	int ret;
+
+	create6 = symbol_request(udp_sock_create6);
+	if (!create6) {
+		pr_info("rxe_lite: no ip6_udp_tunnel: RoCEv2 over IPv4 only\n");
+		return 0;
+	}
+	ret = create6(&init_net, &port, &rxe_lite_sock6);
+	if (ret) {
+		symbol_put(udp_sock_create6);
+		return ret;
+	}
+	rxe_lite_sock_setup(rxe_lite_sock6);
+	return 0;
+}
+
+int rxe_lite_net_init(void)
+{
 	struct udp_port_cfg port = {
 		.family = AF_INET,
 		.local_udp_port = htons(RXE_LITE_UDP_PORT),
 	};
 	int ret;
 
-	ret = udp_sock_create(&init_net, &port, &rxe_lite_sock4);
+	ret = udp_sock_create4(&init_net, &port, &rxe_lite_sock4);
+	if (ret)
+		goto err;
+	rxe_lite_sock_setup(rxe_lite_sock4);
+	ret = rxe_lite_sock6_create();
 	if (ret) {
-		pr_err("rxe_lite: cannot bind UDP port %d: %d\n",
-		       RXE_LITE_UDP_PORT, ret);
-		return ret;
+		udp_tunnel_sock_release(rxe_lite_sock4);
+		goto err;
 	}
-	setup_udp_tunnel_sock(&init_net, rxe_lite_sock4, &cfg);
 	return 0;
+err:
+	pr_err("rxe_lite: cannot bind UDP port %d: %d\n", RXE_LITE_UDP_PORT,
+	       ret);
+	return ret;
 }
 
 void rxe_lite_net_exit(void)
 {
+	if (rxe_lite_sock6) {
+		udp_tunnel_sock_release(rxe_lite_sock6);
+		symbol_put(udp_sock_create6);
+	}
 	udp_tunnel_sock_release(rxe_lite_sock4);
 }

@@ -1,7 +1,7 @@
 # Unmodified ibv_rc_pingpong, ibv_ud_pingpong and ibv_srq_pingpong with
 # data checks (-c): on one device, between two devices, through the wire
-# path (loopback=0: UDP, ICRC, the UDP tunnel receive) and with 2% of the
-# packets dropped (RC recovers by retransmission).
+# path (loopback=0: UDP over IPv4 and IPv6, ICRC, the UDP tunnel receive)
+# and with 2% of the packets dropped (RC recovers by retransmission).
 source "$LITE_ROOT/tests/guest/lib.sh"
 
 veth_pair veth0 veth1 10.0.0.1/24 10.0.0.2/24
@@ -46,6 +46,9 @@ echo 0 > $param/loopback
 pp ibv_rc_pingpong rxe1 rxe0 10.0.0.2 -c -s 64
 pp ibv_rc_pingpong rxe1 rxe0 10.0.0.2 -c -s 65536 -n 100
 pp ibv_ud_pingpong rxe1 rxe0 10.0.0.2 -c -e
+# IPv6: the link-local GID 0 (a later -g wins over pp's -g 1).
+pp ibv_rc_pingpong rxe1 rxe0 10.0.0.2 -c -s 4096 -g 0
+pp ibv_ud_pingpong rxe1 rxe0 10.0.0.2 -c -g 0
 # Loss: RC retransmits.
 echo 20000 > $param/drop_ppm
 pp ibv_rc_pingpong rxe1 rxe0 10.0.0.2 -c -s 4096 -n 300
