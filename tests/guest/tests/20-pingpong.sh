@@ -1,7 +1,8 @@
-# Unmodified ibv_rc_pingpong, ibv_ud_pingpong and ibv_srq_pingpong with
-# data checks (-c): on one device, between two devices, through the wire
-# path (loopback=0: UDP over IPv4 and IPv6, ICRC, the UDP tunnel receive)
-# and with 2% of the packets dropped (RC recovers by retransmission).
+# Unmodified ibv_rc_pingpong, ibv_ud_pingpong, ibv_srq_pingpong and
+# ibv_uc_pingpong with data checks (-c): on one device, between two
+# devices, through the wire path (loopback=0: UDP over IPv4 and IPv6,
+# ICRC, the UDP tunnel receive) and with 2% of the packets dropped (RC
+# recovers by retransmission).
 source "$LITE_ROOT/tests/guest/lib.sh"
 
 veth_pair veth0 veth1 10.0.0.1/24 10.0.0.2/24
@@ -38,6 +39,7 @@ pp ibv_rc_pingpong rxe0 rxe0 127.0.0.1 -c -s 16	# inline
 pp ibv_ud_pingpong rxe0 rxe0 127.0.0.1 -c
 pp ibv_ud_pingpong rxe0 rxe0 127.0.0.1 -c -e
 pp ibv_srq_pingpong rxe0 rxe0 127.0.0.1 -c -n 200
+pp ibv_uc_pingpong rxe0 rxe0 127.0.0.1 -c -s 4096
 pp ibv_rc_pingpong rxe1 rxe0 10.0.0.2 -c -s 4096
 pp ibv_ud_pingpong rxe1 rxe0 10.0.0.2 -c
 
