@@ -68,6 +68,23 @@ static void lite_uobj_destroy_hw(struct lite_uobj *uobj,
 	uobj->object = NULL;
 }
 
+/* Move @qp to the error state through the driver (a revoke). */
+static void lite_qp_flush(struct lite_qp *qp, struct lite_device *ibdev)
+{
+	struct lite_udata udata = {};
+	struct lite_qp_attr attr;
+
+	mutex_lock(&qp->attr_lock);
+	if (qp->state != LITE_QPS_RESET && qp->state != LITE_QPS_ERR) {
+		attr = qp->attr;
+		attr.cur_qp_state = qp->state;
+		attr.qp_state = LITE_QPS_ERR;
+		if (!ibdev->ops->modify_qp(qp, &attr, LITE_QP_STATE, &udata))
+			WRITE_ONCE(qp->state, LITE_QPS_ERR);
+	}
+	mutex_unlock(&qp->attr_lock);
+}
+
 void lite_ufile_init_objs(struct lite_ufile *ufile)
 {
 	init_rwsem(&ufile->obj_rwsem);
@@ -206,6 +223,17 @@ void lite_ufile_destroy_objs(struct lite_ufile *ufile,
 	struct lite_uobj *uobj, *tmp;
 
 	down_write(&ufile->obj_rwsem);
+	/*
+	 * A revoke first moves every QP to the error state: the driver
+	 * flushes the outstanding work requests into the CQ rings, which
+	 * stay mapped, so a process polling them sees its work complete
+	 * with WR_FLUSH_ERR instead of waiting forever.
+	 */
+	if (!forget && ibdev) {
+		list_for_each_entry_reverse(uobj, &ufile->uobjs, list)
+			if (uobj->type == LITE_UOBJ_QP && uobj->object)
+				lite_qp_flush(uobj->object, ibdev);
+	}
 	list_for_each_entry_safe_reverse(uobj, tmp, &ufile->uobjs, list) {
 		if (uobj->object && ibdev)
 			lite_uobj_destroy_hw(uobj, ibdev);
