@@ -54,6 +54,7 @@ run_boot() {
 	LITE_CHURN_SECS=${LITE_CHURN_SECS:-60} \
 	LITE_FUZZ_COUNT=${LITE_FUZZ_COUNT:-1000000} \
 	LITE_CHURN_ITERS=${LITE_CHURN_ITERS:-1000} \
+	LITE_SLOW_FACTOR=${LITE_SLOW_FACTOR:-5} \
 		tools/guest/run-in-guest.sh --kernel "$kbuild" --mem 3072 \
 		--timeout "${LITE_GUEST_TIMEOUT:-3600}" --out "$out" \
 		-- tests/guest/run-suites.sh | tee "$glog"

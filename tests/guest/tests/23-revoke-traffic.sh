@@ -56,7 +56,7 @@ remove() {
 	eval "$2" || fail "$1 failed"
 	ms=$(( $(now_ms) - t0 ))
 	log "$1 during traffic: ${ms} ms"
-	(( ms < 1000 )) || fail "$1 took $ms ms"
+	(( ms < REMOVAL_LIMIT_MS )) || fail "$1 took $ms ms"
 }
 
 fresh_pingpong() {
