@@ -72,10 +72,14 @@ static int rxe_lite_probe(struct auxiliary_device *adev,
 	if (!rxe)
 		return -ENOMEM;
 	rxe->ibdev.ops = &rxe_lite_dev_ops;
-	/* The datapath looks keys, QPNs and AHs up in softirq context. */
+	/*
+	 * The datapath looks keys, QPNs and AHs up in softirq context. All
+	 * four use the bh lock: xarrays initialised here share one lockdep
+	 * class.
+	 */
 	xa_init_flags(&rxe->keys, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_BH);
 	xa_init_flags(&rxe->qpns, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
-	xa_init_flags(&rxe->srqns, XA_FLAGS_ALLOC1);
+	xa_init_flags(&rxe->srqns, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_BH);
 	xa_init_flags(&rxe->ahs, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_BH);
 	rxe->ndev = sdev->netdev;
 	rxe_lite_init_attrs(&rxe->ibdev.attrs);

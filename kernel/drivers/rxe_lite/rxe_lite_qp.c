@@ -287,7 +287,7 @@ int rxe_lite_create_srq(struct lite_ucontext *uctx, struct lite_srq *srq,
 				  &resp.mi);
 	if (ret)
 		return ret;
-	ret = xa_alloc(&rxe->srqns, &srq->srq_num, rsrq, xa_limit_31b,
+	ret = xa_alloc_bh(&rxe->srqns, &srq->srq_num, rsrq, xa_limit_31b,
 		       GFP_KERNEL);
 	if (ret)
 		goto err_queue;
@@ -299,7 +299,7 @@ int rxe_lite_create_srq(struct lite_ucontext *uctx, struct lite_srq *srq,
 	return 0;
 
 err_srqn:
-	xa_erase(&rxe->srqns, srq->srq_num);
+	xa_erase_bh(&rxe->srqns, srq->srq_num);
 err_queue:
 	rxe_lite_queue_cleanup(&rsrq->queue);
 	return ret;
@@ -367,7 +367,7 @@ err:
 
 void rxe_lite_destroy_srq(struct lite_srq *srq)
 {
-	xa_erase(&to_rxe_dev(srq->device)->srqns, srq->srq_num);
+	xa_erase_bh(&to_rxe_dev(srq->device)->srqns, srq->srq_num);
 	rxe_lite_queue_cleanup(&to_rxe_srq(srq)->queue);
 	rxe_lite_stat_add(RXE_LITE_STAT_SRQ, -1);
 }
