@@ -287,6 +287,11 @@ static void rxe_lite_resp_read(struct rxe_lite_qp *rqp,
 		rxe_lite_resp_nak(rqp, out, RXE_LITE_NAK_REM_ACCESS);
 		return;
 	}
+	/* Bounded work per request, whatever the peer asks for. */
+	if (len > rqp->qp.device->attrs.max_msg_sz) {
+		rxe_lite_resp_nak(rqp, out, RXE_LITE_NAK_INVALID_REQ);
+		return;
+	}
 	if (len) {
 		rmr = rxe_lite_rkey(rqp, be32_to_cpu(reth->rkey), va, len,
 				    LITE_ACCESS_REMOTE_READ);
