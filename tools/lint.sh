@@ -71,6 +71,9 @@ waivers=(
 	# lets container_of() check the member's type. Same as upstream's
 	# ib_alloc_device(), which draws the same CHECK.
 	'kernel/include/rdma_lite/ib_core_lite.h|MACRO_ARG_REUSE|^#define lite_alloc_device\(drv_struct, member\)'
+	# LITE_QP_ARGS(req): req is always a local request structure; the
+	# macro reads the same-named fields of two uapi structures.
+	'kernel/ib_core_lite/lite_uverbs_cmd_qp.c|MACRO_ARG_REUSE|^#define LITE_QP_ARGS\(req\)'
 )
 
 waived() {	# file line type

@@ -87,6 +87,25 @@ struct lite_qp_args {
 	u8 is_srq;
 };
 
+/* The same fields of CREATE_QP and EX_CREATE_QP. */
+#define LITE_QP_ARGS(req) ((struct lite_qp_args) {			\
+	.user_handle = (req).user_handle,				\
+	.pd_handle = (req).pd_handle,					\
+	.send_cq_handle = (req).send_cq_handle,				\
+	.recv_cq_handle = (req).recv_cq_handle,				\
+	.srq_handle = (req).srq_handle,					\
+	.cap = {							\
+		.max_send_wr = (req).max_send_wr,			\
+		.max_recv_wr = (req).max_recv_wr,			\
+		.max_send_sge = (req).max_send_sge,			\
+		.max_recv_sge = (req).max_recv_sge,			\
+		.max_inline_data = (req).max_inline_data,		\
+	},								\
+	.sq_sig_all = (req).sq_sig_all,					\
+	.qp_type = (req).qp_type,					\
+	.is_srq = (req).is_srq,						\
+})
+
 static int lite_qp_check_type(u8 qp_type)
 {
 	switch (qp_type) {
@@ -196,23 +215,7 @@ int lite_cmd_create_qp(struct lite_cmd *cmd)
 	ret = lite_cmd_ctx_request(cmd, &req, sizeof(req));
 	if (ret)
 		return ret;
-	a = (struct lite_qp_args) {
-		.user_handle = req.user_handle,
-		.pd_handle = req.pd_handle,
-		.send_cq_handle = req.send_cq_handle,
-		.recv_cq_handle = req.recv_cq_handle,
-		.srq_handle = req.srq_handle,
-		.cap = {
-			.max_send_wr = req.max_send_wr,
-			.max_recv_wr = req.max_recv_wr,
-			.max_send_sge = req.max_send_sge,
-			.max_recv_sge = req.max_recv_sge,
-			.max_inline_data = req.max_inline_data,
-		},
-		.sq_sig_all = req.sq_sig_all,
-		.qp_type = req.qp_type,
-		.is_srq = req.is_srq,
-	};
+	a = LITE_QP_ARGS(req);
 	return lite_qp_create(cmd, &a, &resp, &resp, sizeof(resp));
 }
 
@@ -231,23 +234,7 @@ int lite_cmd_ex_create_qp(struct lite_cmd *cmd)
 	/* RSS indirection tables, create flags, source QPNs: not offered. */
 	if (req.comp_mask || req.create_flags || req.source_qpn)
 		return -EOPNOTSUPP;
-	a = (struct lite_qp_args) {
-		.user_handle = req.user_handle,
-		.pd_handle = req.pd_handle,
-		.send_cq_handle = req.send_cq_handle,
-		.recv_cq_handle = req.recv_cq_handle,
-		.srq_handle = req.srq_handle,
-		.cap = {
-			.max_send_wr = req.max_send_wr,
-			.max_recv_wr = req.max_recv_wr,
-			.max_send_sge = req.max_send_sge,
-			.max_recv_sge = req.max_recv_sge,
-			.max_inline_data = req.max_inline_data,
-		},
-		.sq_sig_all = req.sq_sig_all,
-		.qp_type = req.qp_type,
-		.is_srq = req.is_srq,
-	};
+	a = LITE_QP_ARGS(req);
 	resp.response_length = min_t(size_t, cmd->outlen, sizeof(resp));
 	return lite_qp_create(cmd, &a, &resp.base, &resp, sizeof(resp));
 }

@@ -241,6 +241,7 @@ void rxe_lite_destroy_ah(struct lite_ah *ah);
 int rxe_lite_udata_out(struct lite_udata *udata, const void *src,
 		       size_t len);
 int rxe_lite_no_udata_in(const struct lite_udata *udata);
+int rxe_lite_udata_io(const struct lite_udata *udata, size_t resp_len);
 
 /* rxe_lite_mr.c */
 int rxe_lite_reg_user_mr(struct lite_mr *mr, struct lite_udata *udata);

@@ -23,11 +23,9 @@ int rxe_lite_create_cq(struct lite_ucontext *uctx, struct lite_cq *cq,
 	int ret;
 
 	/* The provider needs the mapping; without room for it, fail. */
-	ret = rxe_lite_no_udata_in(udata);
+	ret = rxe_lite_udata_io(udata, sizeof(resp));
 	if (ret)
 		return ret;
-	if (udata->outlen < sizeof(resp))
-		return -EINVAL;
 	spin_lock_init(&rcq->lock);
 	ret = rxe_lite_queue_init(uctx, &rcq->queue, &cqe,
 				  sizeof(struct ib_uverbs_wc), &resp.mi);
@@ -57,11 +55,9 @@ int rxe_lite_resize_cq(struct lite_ucontext *uctx, struct lite_cq *cq,
 	u32 cons, n, i;
 	int ret;
 
-	ret = rxe_lite_no_udata_in(udata);
+	ret = rxe_lite_udata_io(udata, sizeof(resp));
 	if (ret)
 		return ret;
-	if (udata->outlen < sizeof(resp))
-		return -EINVAL;
 	ret = rxe_lite_queue_init(uctx, &nq, &cqe,
 				  sizeof(struct ib_uverbs_wc), &resp.mi);
 	if (ret)

@@ -62,11 +62,9 @@ int rxe_lite_create_qp(struct lite_ucontext *uctx, struct lite_qp *qp,
 	int ret;
 
 	/* The rxe provider sends no driver data; it needs the mappings. */
-	ret = rxe_lite_no_udata_in(udata);
+	ret = rxe_lite_udata_io(udata, sizeof(resp));
 	if (ret)
 		return ret;
-	if (udata->outlen < sizeof(resp))
-		return -EINVAL;
 	ret = rxe_lite_sq_caps(qp->device, cap, &sq_wqe);
 	if (ret)
 		return ret;
@@ -276,11 +274,9 @@ int rxe_lite_create_srq(struct lite_ucontext *uctx, struct lite_srq *srq,
 	struct rxe_create_srq_resp resp = {};
 	int ret;
 
-	ret = rxe_lite_no_udata_in(udata);
+	ret = rxe_lite_udata_io(udata, sizeof(resp));
 	if (ret)
 		return ret;
-	if (udata->outlen < sizeof(resp))
-		return -EINVAL;
 	spin_lock_init(&rsrq->lock);
 	ret = rxe_lite_queue_init(uctx, &rsrq->queue, &attr->max_wr,
 				  rxe_lite_recv_wqe_size(attr->max_sge),
@@ -288,7 +284,7 @@ int rxe_lite_create_srq(struct lite_ucontext *uctx, struct lite_srq *srq,
 	if (ret)
 		return ret;
 	ret = xa_alloc_bh(&rxe->srqns, &srq->srq_num, rsrq, xa_limit_31b,
-		       GFP_KERNEL);
+			  GFP_KERNEL);
 	if (ret)
 		goto err_queue;
 	resp.srq_num = srq->srq_num;

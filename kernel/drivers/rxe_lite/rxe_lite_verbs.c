@@ -73,6 +73,19 @@ int rxe_lite_no_udata_in(const struct lite_udata *udata)
 	return ret ? 0 : -EINVAL;
 }
 
+/*
+ * A create command whose driver response (@resp_len bytes: the rings'
+ * mappings) the provider needs: no driver data in, room for it out.
+ */
+int rxe_lite_udata_io(const struct lite_udata *udata, size_t resp_len)
+{
+	int ret = rxe_lite_no_udata_in(udata);
+
+	if (ret)
+		return ret;
+	return udata->outlen < resp_len ? -EINVAL : 0;
+}
+
 /* Write a driver response, truncated to what userspace made room for. */
 int rxe_lite_udata_out(struct lite_udata *udata, const void *src, size_t len)
 {
