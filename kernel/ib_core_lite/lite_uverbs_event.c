@@ -440,6 +440,14 @@ void lite_cq_completion(struct lite_cq *cq, bool solicited)
 
 	if (solicited)
 		want |= BIT(LITE_CQ_ARMED_SOL);
+	/*
+	 * The completion is published (the driver's release store of its
+	 * producer index) before the arm is read: pairs with REQ_NOTIFY_CQ's
+	 * set_bit, after which userspace polls the CQ again. Without the
+	 * full barrier both sides could miss each other and the process
+	 * would sleep with a completion in its CQ.
+	 */
+	smp_mb();
 	do {
 		old = READ_ONCE(cq->notify);
 		if (!(old & want))

@@ -28,6 +28,8 @@
 #define RXE_LITE_UVERBS_ABI_VERSION	2
 #define RXE_LITE_MAX_INLINE_DATA	512
 #define RXE_LITE_MAX_SGE		32
+/* Reads and atomics one QP may have in flight (and a responder replays). */
+#define RXE_LITE_ATOMIC_SAVED		16
 
 /*
  * One soft RoCE device. Allocated by the core (lite_alloc_device), bound to
@@ -108,6 +110,13 @@ struct rxe_lite_srq {
 	struct rxe_lite_queue queue;
 };
 
+/* The result of an atomic the responder executed, kept for a duplicate. */
+struct rxe_lite_atomic_saved {
+	bool valid;
+	u32 psn;
+	u64 orig;
+};
+
 /* A send WQE as the requester keeps it: read from the ring once, checked. */
 struct rxe_lite_swqe {
 	u64 wr_id;
@@ -172,7 +181,9 @@ struct rxe_lite_qp {
 	struct rxe_lite_swqe *swqe;	/* one per SQ slot */
 	u32 sq_next;			/* next WQE to (re)send */
 	u32 sq_snap;			/* WQEs before it are in swqe[] */
-	u32 req_psn;			/* next PSN to send */
+	u32 req_psn;			/* PSN of the next WQE read */
+	u32 req_acked;			/* PSNs before it are acknowledged */
+	u8 max_rd_atomic;		/* reads/atomics in flight, at most */
 	u8 retries_left;
 	u8 rnr_retries_left;
 	unsigned long req_flags;	/* RXE_LITE_REQ_* */
@@ -192,10 +203,8 @@ struct rxe_lite_qp {
 	u32 resp_num_sge;
 	u32 resp_offset;
 	struct rxe_sge resp_sge[RXE_LITE_MAX_SGE];
-	/* the last atomic executed, for a duplicate of it */
-	bool resp_atomic_valid;
-	u32 resp_atomic_psn;
-	u64 resp_atomic_orig;
+	/* the results of the last atomics executed, for duplicates */
+	struct rxe_lite_atomic_saved resp_atomic[RXE_LITE_ATOMIC_SAVED];
 	/* the RDMA WRITE in progress */
 	u64 resp_va;
 	u32 resp_rkey;

@@ -72,14 +72,21 @@ void rxe_lite_comp_advance(struct rxe_lite_qp *rqp)
 }
 
 /*
- * Every send or write in flight up to PSN @psn is acknowledged. Stops at
- * the first read or atomic: those complete with their responses.
+ * Every PSN up to @psn is acknowledged: the window moves, and the sends
+ * and writes that end there are done. Stops at the first read or atomic:
+ * those complete with their responses. True if anything moved.
  */
-static void rxe_lite_ack_upto(struct rxe_lite_qp *rqp, u32 psn)
+static bool rxe_lite_ack_upto(struct rxe_lite_qp *rqp, u32 psn)
 {
+	u32 next = (psn + 1) & RXE_LITE_PSN_MASK, i;
 	struct rxe_lite_swqe *w;
-	u32 i;
+	bool moved = false;
 
+	if (rxe_lite_psn_before(rqp->req_acked, next) &&
+	    !rxe_lite_psn_before(rqp->req_psn, next)) {
+		rqp->req_acked = next;
+		moved = true;
+	}
 	for (i = rqp->sq.index; i != rqp->sq_next;
 	     i = (i + 1) & rqp->sq.index_mask) {
 		w = &rqp->swqe[i];
@@ -92,21 +99,27 @@ static void rxe_lite_ack_upto(struct rxe_lite_qp *rqp, u32 psn)
 		    w->opcode == IB_UVERBS_WR_ATOMIC_FETCH_AND_ADD)
 			break;
 		w->state = RXE_LITE_WQE_DONE;
+		moved = true;
 	}
+	return moved;
 }
 
-/* The oldest incomplete WQE, if it was sent and covers @psn. */
+/*
+ * The oldest incomplete WQE, if it is (being) sent and covers @psn. A NAK
+ * may name a packet of a message whose last packets are not built yet.
+ */
 static struct rxe_lite_swqe *rxe_lite_wqe_at(struct rxe_lite_qp *rqp, u32 psn)
 {
 	struct rxe_lite_swqe *w;
 	u32 i;
 
-	for (i = rqp->sq.index; i != rqp->sq_next;
+	for (i = rqp->sq.index; i != rqp->sq_snap;
 	     i = (i + 1) & rqp->sq.index_mask) {
 		w = &rqp->swqe[i];
 		if (w->state == RXE_LITE_WQE_DONE)
 			continue;
-		if (rxe_lite_psn_before(psn, w->first_psn) ||
+		if (w->state == RXE_LITE_WQE_NEW ||
+		    rxe_lite_psn_before(psn, w->first_psn) ||
 		    rxe_lite_psn_before(w->last_psn, psn))
 			return NULL;
 		return w;
@@ -173,7 +186,7 @@ static int rxe_lite_atomic_resp(struct rxe_lite_qp *rqp,
 void rxe_lite_comp_rcv(struct rxe_lite_qp *rqp, struct rxe_lite_pkt *pkt)
 {
 	unsigned long delay = 0;
-	bool err = false, kick = false, resend = false;
+	bool err = false, kick = false, resend = false, progress = false;
 	struct rxe_lite_swqe *w;
 	u32 psn = pkt->psn;
 	int status;
@@ -196,10 +209,19 @@ void rxe_lite_comp_rcv(struct rxe_lite_qp *rqp, struct rxe_lite_pkt *pkt)
 	if ((pkt->mask & RXE_LITE_M_ACK) &&
 	    (syn & RXE_LITE_AETH_TYPE_MASK) != RXE_LITE_AETH_ACK) {
 		/* Everything before the NAK'd PSN made it. */
-		rxe_lite_ack_upto(rqp, (psn - 1) & RXE_LITE_PSN_MASK);
+		progress = rxe_lite_ack_upto(rqp, (psn - 1) & RXE_LITE_PSN_MASK);
 		w = rxe_lite_wqe_at(rqp, psn);
-		if (!w)
+		if (!w) {
+			/*
+			 * The oldest incomplete WQE is before the NAK'd PSN: a
+			 * read or atomic the responder executed but whose
+			 * response was lost. A sequence NAK resends from it.
+			 */
+			resend = (syn & RXE_LITE_AETH_TYPE_MASK) ==
+				 RXE_LITE_AETH_NAK &&
+				 (syn & 0x1f) == RXE_LITE_NAK_PSN_SEQ;
 			goto advance;
+		}
 		if ((syn & RXE_LITE_AETH_TYPE_MASK) == RXE_LITE_AETH_RNR_NAK) {
 			if (!rqp->rnr_retries_left) {
 				w->state = RXE_LITE_WQE_DONE;
@@ -229,7 +251,7 @@ void rxe_lite_comp_rcv(struct rxe_lite_qp *rqp, struct rxe_lite_pkt *pkt)
 		    psn != w->resp_psn)
 			goto out;	/* duplicate or out of order: timer */
 		/* A read response acknowledges all that came before it. */
-		rxe_lite_ack_upto(rqp, (w->first_psn - 1) & RXE_LITE_PSN_MASK);
+		rxe_lite_ack_upto(rqp, (psn - 1) & RXE_LITE_PSN_MASK);
 		if (w != &rqp->swqe[rqp->sq.index] &&
 		    rqp->swqe[rqp->sq.index].state != RXE_LITE_WQE_DONE)
 			goto out;
@@ -241,6 +263,8 @@ void rxe_lite_comp_rcv(struct rxe_lite_qp *rqp, struct rxe_lite_pkt *pkt)
 			goto advance;
 		}
 		w->resp_psn = (psn + 1) & RXE_LITE_PSN_MASK;
+		rqp->req_acked = w->resp_psn;
+		progress = true;
 		if (pkt->mask & RXE_LITE_M_LAST)
 			w->state = RXE_LITE_WQE_DONE;
 		goto advance;
@@ -258,23 +282,28 @@ void rxe_lite_comp_rcv(struct rxe_lite_qp *rqp, struct rxe_lite_pkt *pkt)
 			goto out;
 		w->status = rxe_lite_atomic_resp(rqp, w, pkt);
 		w->state = RXE_LITE_WQE_DONE;
+		rqp->req_acked = (psn + 1) & RXE_LITE_PSN_MASK;
+		progress = true;
 		err = w->status != 0;
 		goto advance;
 	}
 
 	/* A plain ACK. */
-	rxe_lite_ack_upto(rqp, psn);
+	progress = rxe_lite_ack_upto(rqp, psn);
 
 advance:
-	rqp->retries_left = rqp->retry_cnt;
-	if (!resend && !err)
+	/* Retries count from the last progress, not from any packet. */
+	if (progress)
+		rqp->retries_left = rqp->retry_cnt;
+	if (progress && !resend && !err)
 		rqp->rnr_retries_left = rqp->rnr_retry;
 	rxe_lite_comp_advance(rqp);
 	if (resend)
 		rxe_lite_req_rewind(rqp);
 	/* Progress restarts the clock; nothing in flight stops it. */
-	del_timer(&rqp->retrans_timer);
-	if (rqp->sq.index != rqp->sq_next && !rqp->dying && !resend)
+	if (progress || resend || rqp->sq.index == rqp->sq_snap)
+		del_timer(&rqp->retrans_timer);
+	if (rqp->sq.index != rqp->sq_snap && !rqp->dying && !resend)
 		rxe_lite_arm_retrans(rqp);
 	/* Room in the window, or a rewind: let the requester go on. */
 	kick = !rqp->dying && (resend || rqp->sq_next != rqp->sq_snap ||

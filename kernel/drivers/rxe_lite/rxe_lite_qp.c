@@ -141,7 +141,7 @@ static void rxe_lite_qp_reset(struct rxe_lite_qp *rqp)
 	}
 	rqp->resp_wqe_valid = false;
 	rqp->resp_nak_sent = false;
-	rqp->resp_atomic_valid = false;
+	memset(rqp->resp_atomic, 0, sizeof(rqp->resp_atomic));
 	rqp->resp_msn = 0;
 }
 
@@ -178,8 +178,11 @@ int rxe_lite_modify_qp(struct lite_qp *qp, const struct lite_qp_attr *attr,
 		rqp->resp_epsn = attr->rq_psn;
 		rqp->resp_nak_sent = false;
 	}
-	if (mask & LITE_QP_SQ_PSN)
+	if (mask & LITE_QP_SQ_PSN) {
 		rqp->req_psn = attr->sq_psn;
+		rqp->req_acked = attr->sq_psn;
+	}
+	rqp->max_rd_atomic = attr->max_rd_atomic;
 	rqp->retries_left = rqp->retry_cnt;
 	rqp->rnr_retries_left = rqp->rnr_retry;
 	spin_unlock(&rqp->resp_lock);

@@ -28,6 +28,8 @@
 
 /* Packets sent and not yet acknowledged, at most. */
 #define RXE_LITE_MAX_INFLIGHT	512
+/* Long messages ask for an ACK every 64 packets, to move the window. */
+#define RXE_LITE_ACK_EVERY_MASK	63
 #define RXE_LITE_MAX_MSG	SZ_8M
 
 static struct rxe_send_wqe *rxe_lite_sq_slot(struct rxe_lite_qp *rqp, u32 i)
@@ -153,6 +155,49 @@ void rxe_lite_arm_retrans(struct rxe_lite_qp *rqp)
 						       msecs_to_jiffies(10)));
 }
 
+static bool rxe_lite_rd_atomic(const struct rxe_lite_swqe *w)
+{
+	return w->opcode == IB_UVERBS_WR_RDMA_READ ||
+	       w->opcode == IB_UVERBS_WR_ATOMIC_CMP_AND_SWP ||
+	       w->opcode == IB_UVERBS_WR_ATOMIC_FETCH_AND_ADD;
+}
+
+/*
+ * May another read or atomic start? At most max_rd_atomic (and what the
+ * responder can replay) may be waiting for their responses.
+ */
+static bool rxe_lite_rd_atomic_room(struct rxe_lite_qp *rqp)
+{
+	u32 limit = clamp_t(u32, rqp->max_rd_atomic, 1,
+			    RXE_LITE_ATOMIC_SAVED);
+	u32 i, n = 0;
+
+	for (i = rqp->sq.index; i != rqp->sq_next;
+	     i = (i + 1) & rqp->sq.index_mask)
+		if (rqp->swqe[i].state != RXE_LITE_WQE_DONE &&
+		    rxe_lite_rd_atomic(&rqp->swqe[i]))
+			n++;
+	return n < limit;
+}
+
+/*
+ * Where (re)sending a WQE starts: for an RC send or write that was partly
+ * acknowledged, after the acknowledged packets (the responder kept its
+ * state for the message); otherwise at the start. Reads resume through
+ * resp_psn instead.
+ */
+static u32 rxe_lite_resume_offset(struct rxe_lite_qp *rqp,
+				  const struct rxe_lite_swqe *w)
+{
+	u32 done = (rqp->req_acked - w->first_psn) & RXE_LITE_PSN_MASK;
+
+	if (rqp->qp.qp_type != LITE_QPT_RC || rxe_lite_rd_atomic(w) ||
+	    rxe_lite_psn_before(rqp->req_acked, w->first_psn) ||
+	    rxe_lite_psn_before(w->last_psn, rqp->req_acked))
+		return 0;
+	return done * rqp->mtu;
+}
+
 /*
  * The next packet of the WQE at sq_next, or NULL when there is nothing to
  * send (queue empty, window full, QP not sending). Caller holds req_lock.
@@ -184,6 +229,7 @@ static struct sk_buff *rxe_lite_req_build(struct rxe_lite_qp *rqp,
 		    w->opcode == IB_UVERBS_WR_ATOMIC_FETCH_AND_ADD ? 1 :
 		    rxe_lite_npkts(rqp, w->length);
 		w->last_psn = (w->first_psn + n - 1) & RXE_LITE_PSN_MASK;
+		w->resp_psn = w->first_psn;
 		rqp->req_psn = (rqp->req_psn + n) & RXE_LITE_PSN_MASK;
 		rqp->sq_snap = (rqp->sq_snap + 1) & rqp->sq.index_mask;
 		if (status) {
@@ -196,15 +242,23 @@ static struct sk_buff *rxe_lite_req_build(struct rxe_lite_qp *rqp,
 	w = &rqp->swqe[rqp->sq_next];
 	u = rxe_lite_sq_slot(rqp, rqp->sq_next);
 	if (w->state == RXE_LITE_WQE_NEW) {
-		w->sent = 0;
-		w->resp_psn = w->first_psn;
+		if (rxe_lite_rd_atomic(w) && !rxe_lite_rd_atomic_room(rqp))
+			return NULL;
+		w->sent = rxe_lite_resume_offset(rqp, w);
 		w->state = RXE_LITE_WQE_SENDING;
 	}
 	off = w->sent;
 	psn = (w->first_psn + off / rqp->mtu) & RXE_LITE_PSN_MASK;
-	if (type == LITE_QPT_RC && rqp->sq.index != rqp->sq_next &&
-	    (u32)(psn - rqp->swqe[rqp->sq.index].first_psn) %
-	    (RXE_LITE_PSN_MASK + 1) >= RXE_LITE_MAX_INFLIGHT)
+	if (w->opcode == IB_UVERBS_WR_RDMA_READ)
+		psn = w->resp_psn;
+	/*
+	 * The window: packets sent and not acknowledged. A resent read or
+	 * atomic may be before req_acked (executed, response lost).
+	 */
+	if (type == LITE_QPT_RC &&
+	    !rxe_lite_psn_before(psn, rqp->req_acked) &&
+	    ((psn - rqp->req_acked) & RXE_LITE_PSN_MASK) >=
+	    RXE_LITE_MAX_INFLIGHT)
 		return NULL;
 
 	n = min(rqp->mtu, w->length - off);
@@ -250,7 +304,10 @@ static struct sk_buff *rxe_lite_req_build(struct rxe_lite_qp *rqp,
 	}
 	if (type != LITE_QPT_UD)
 		*av = rqp->av;
-	if (last && type == LITE_QPT_RC)
+	/* ACKs on the last packet, and along the way for long messages. */
+	if (type == LITE_QPT_RC &&
+	    (last || ((psn - w->first_psn) & RXE_LITE_ACK_EVERY_MASK) ==
+		     RXE_LITE_ACK_EVERY_MASK))
 		flags |= RXE_LITE_BTH_ACKREQ;
 	if (last && (w->send_flags & RXE_LITE_SEND_SOLICITED) &&
 	    (rxe_lite_opinfo[op].mask & (RXE_LITE_M_SEND | RXE_LITE_M_IMM)))
@@ -263,10 +320,14 @@ static struct sk_buff *rxe_lite_req_build(struct rxe_lite_qp *rqp,
 	if (mask & RXE_LITE_M_RETH) {
 		struct rxe_lite_reth *reth = rxe_lite_pkt_hdr(&pkt,
 							      RXE_LITE_M_RETH);
+		/* A read resumes after the responses that arrived. */
+		u32 done = op == RXE_LITE_OP_READ_REQ ?
+			   ((w->resp_psn - w->first_psn) & RXE_LITE_PSN_MASK) *
+			   rqp->mtu : 0;
 
-		reth->va = cpu_to_be64(w->remote_addr);
+		reth->va = cpu_to_be64(w->remote_addr + done);
 		reth->rkey = cpu_to_be32(w->rkey);
-		reth->len = cpu_to_be32(w->length);
+		reth->len = cpu_to_be32(w->length - done);
 	}
 	if (mask & RXE_LITE_M_ATMETH) {
 		struct rxe_lite_atmeth *a = rxe_lite_pkt_hdr(&pkt,
@@ -388,8 +449,9 @@ void rxe_lite_rnr_work(struct work_struct *work)
 
 /*
  * Go back to the oldest incomplete WQE and send everything from there
- * again, with the PSNs each WQE got when it was first read. Caller holds
- * req_lock.
+ * again, with the PSNs each WQE got when it was first read: a send or
+ * write from its first unacknowledged packet, a read from its first
+ * missing response. Caller holds req_lock.
  */
 void rxe_lite_req_rewind(struct rxe_lite_qp *rqp)
 {
@@ -399,6 +461,7 @@ void rxe_lite_req_rewind(struct rxe_lite_qp *rqp)
 	     i = (i + 1) & rqp->sq.index_mask)
 		if (rqp->swqe[i].state != RXE_LITE_WQE_DONE)
 			rqp->swqe[i].state = RXE_LITE_WQE_NEW;
+	/* req_acked is where the first of them resumes. */
 	/* req_psn stays: it is the PSN of the next WQE not yet read. */
 	rqp->sq_next = rqp->sq.index;
 }
@@ -409,8 +472,10 @@ void rxe_lite_retrans_timer(struct timer_list *t)
 	bool err = false, again = false;
 
 	spin_lock_bh(&rqp->req_lock);
+	/* Something was sent and is not acknowledged yet. */
 	if (!rqp->dying && READ_ONCE(rqp->qp.state) == LITE_QPS_RTS &&
-	    rqp->sq.index != rqp->sq_next) {
+	    rqp->sq.index != rqp->sq_snap &&
+	    rqp->swqe[rqp->sq.index].state != RXE_LITE_WQE_NEW) {
 		if (!rqp->retries_left) {
 			rqp->swqe[rqp->sq.index].state = RXE_LITE_WQE_DONE;
 			rqp->swqe[rqp->sq.index].status =

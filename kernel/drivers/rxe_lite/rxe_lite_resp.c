@@ -358,6 +358,7 @@ static void rxe_lite_resp_atomic(struct rxe_lite_qp *rqp,
 	struct page *page;
 	u64 uaddr, *p;
 	void *kva;
+	struct rxe_lite_atomic_saved *saved;
 
 	if (!(rqp->access & LITE_ACCESS_REMOTE_ATOMIC)) {
 		rxe_lite_resp_nak(rqp, out, RXE_LITE_NAK_REM_ACCESS);
@@ -392,9 +393,11 @@ static void rxe_lite_resp_atomic(struct rxe_lite_qp *rqp,
 	kunmap_local(kva);
 	rxe_lite_mr_put(rmr);
 
-	rqp->resp_atomic_psn = pkt->psn;
-	rqp->resp_atomic_orig = orig;
-	rqp->resp_atomic_valid = true;
+	/* Kept for a duplicate: one slot per PSN of the last few atomics. */
+	saved = &rqp->resp_atomic[pkt->psn % RXE_LITE_ATOMIC_SAVED];
+	saved->valid = true;
+	saved->psn = pkt->psn;
+	saved->orig = orig;
 	rqp->resp_epsn = (pkt->psn + 1) & RXE_LITE_PSN_MASK;
 	rqp->resp_msn++;
 	rxe_lite_atomic_ack(rqp, out, pkt->psn, orig);
@@ -461,9 +464,11 @@ static void rxe_lite_resp_dup(struct rxe_lite_qp *rqp,
 	if (pkt->mask & RXE_LITE_M_READ) {
 		rxe_lite_resp_read(rqp, pkt, out);
 	} else if (pkt->mask & RXE_LITE_M_ATOMIC) {
-		if (rqp->resp_atomic_valid && pkt->psn == rqp->resp_atomic_psn)
-			rxe_lite_atomic_ack(rqp, out, pkt->psn,
-					    rqp->resp_atomic_orig);
+		struct rxe_lite_atomic_saved *saved =
+			&rqp->resp_atomic[pkt->psn % RXE_LITE_ATOMIC_SAVED];
+
+		if (saved->valid && saved->psn == pkt->psn)
+			rxe_lite_atomic_ack(rqp, out, pkt->psn, saved->orig);
 	} else if (pkt->ackreq) {
 		rxe_lite_resp_ack(rqp, out, RXE_LITE_AETH_ACK |
 				  RXE_LITE_AETH_NO_CREDIT,
