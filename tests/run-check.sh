@@ -35,5 +35,25 @@ tally_guest "$guest_log" guest-run "$out"
 # --- the whole guest console: no bad kernel line anywhere ----------------
 scan_console kernel-log-clean "$out/console.log" tests
 
+# --- two guests: rxe_lite against Linux's own rdma_rxe over the wire ------
+# (tools/guest/run-interop.sh, tests/interop/). Skipped when LITE_TESTS
+# selects guest tests and does not name "interop".
+if [[ -z ${LITE_TESTS:-} || " $LITE_TESTS " == *" interop "* ]]; then
+	interop_out=build/interop-out
+	interop_log=build/interop-run.log
+	tools/guest/run-interop.sh --out "$interop_out" 2>&1 | sed -u 's/^/    /' |
+		tee "$interop_log"
+	interop_rc=${PIPESTATUS[0]}
+	if [[ $interop_rc == 0 ]]; then
+		record PASS interop-linux-rxe
+	else
+		why=$(grep -m1 -E '\] FAIL |FAIL: ' "$interop_log" | sed 's/^ *//')
+		[[ $interop_rc == 125 ]] && why="a guest gave no exit status (see $interop_out/{a,b}/console.log)"
+		record FAIL interop-linux-rxe "${why:-exit status $interop_rc}; see $interop_log"
+	fi
+	scan_console interop-kernel-log-clean-a "$interop_out/a/console.log"
+	scan_console interop-kernel-log-clean-b "$interop_out/b/console.log"
+fi
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
