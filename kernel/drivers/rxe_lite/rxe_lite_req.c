@@ -26,8 +26,11 @@
 #define RXE_LITE_SEND_SOLICITED	BIT(2)
 #define RXE_LITE_SEND_INLINE	BIT(3)
 
-/* Packets sent and not yet acknowledged, at most. */
-#define RXE_LITE_MAX_INFLIGHT	512
+/*
+ * Packets sent and not yet acknowledged, at most. Small enough that a
+ * burst (and its retransmission) fits the receive backlog of a slow host.
+ */
+#define RXE_LITE_MAX_INFLIGHT	128
 /* Long messages ask for an ACK every 64 packets, to move the window. */
 #define RXE_LITE_ACK_EVERY_MASK	63
 #define RXE_LITE_MAX_MSG	SZ_8M
@@ -151,6 +154,12 @@ void rxe_lite_arm_retrans(struct rxe_lite_qp *rqp)
 	    timer_pending(&rqp->retrans_timer))
 		return;
 	t = usecs_to_jiffies((4096ULL << min_t(u8, rqp->timeout, 31)) / 1000);
+	/*
+	 * The timeout is a lower bound: back off (double it) with each
+	 * retry that brought no progress, so a slow peer is not flooded
+	 * with retransmissions it then has to discard.
+	 */
+	t <<= min_t(u8, rqp->retry_cnt - rqp->retries_left, 4);
 	mod_timer(&rqp->retrans_timer, jiffies + max_t(unsigned long, t,
 						       msecs_to_jiffies(10)));
 }
