@@ -262,11 +262,31 @@ struct rxe_lite_mr *rxe_lite_mr_get(struct rxe_lite_dev *rxe, u32 key);
 void rxe_lite_mr_put(struct rxe_lite_mr *rmr);
 int rxe_lite_mr_check(struct rxe_lite_mr *rmr, const struct lite_pd *pd,
 		      u64 va, u32 len, u32 access);
+/*
+ * Packet payload. On the wire and in an skb it is bytes (@buf). A packet
+ * between two devices of this host (loopback) may instead name a range of
+ * the sender's MR (@mr, a reference the packet holds, from @va), which
+ * the receiver copies straight to its destination: one copy per byte and
+ * no skb. The sender keeps the range valid until the packet is delivered
+ * (delivery is synchronous).
+ */
+struct rxe_lite_data {
+	void *buf;
+	struct rxe_lite_mr *mr;
+	u64 va;
+};
+
+u64 *rxe_lite_mr_map_u64(const struct rxe_lite_mr *rmr, u64 va);
 void rxe_lite_mr_copy(struct rxe_lite_mr *rmr, u64 va, void *buf, u32 len,
 		      bool to_mr);
+void rxe_lite_data_copy(struct rxe_lite_data *d, struct rxe_lite_mr *rmr,
+			u64 va, u32 len, bool to_mr);
 int rxe_lite_sge_copy(struct rxe_lite_dev *rxe, const struct lite_pd *pd,
 		      const struct rxe_sge *sge, u32 num_sge, u32 offset,
-		      void *buf, u32 len, bool to_mem);
+		      struct rxe_lite_data *d, u32 len, bool to_mem);
+int rxe_lite_sge_ref(struct rxe_lite_dev *rxe, const struct lite_pd *pd,
+		     const struct rxe_sge *sge, u32 num_sge, u32 offset,
+		     u32 len, struct rxe_lite_data *d);
 
 /* rxe_lite_queue.c */
 int rxe_lite_queue_init(struct lite_ucontext *uctx, struct rxe_lite_queue *q,
@@ -299,11 +319,22 @@ int rxe_lite_modify_srq(struct lite_ucontext *uctx, struct lite_srq *srq,
 			struct lite_udata *udata);
 void rxe_lite_destroy_srq(struct lite_srq *srq);
 
-/* A packet being built, or received (then ->rxe is the receiving device). */
+/* Headers of any opcode fit: BTH + AtomicETH is the longest. */
+#define RXE_LITE_MAX_HDR	48
+
+/*
+ * A packet being built or received. Built for the wire, it is in @skb;
+ * built for a device of this host (loopback), @rxe is that device (with a
+ * registration reference), the headers are in @hbuf and the payload is
+ * named by @data (see struct rxe_lite_data) or in @bounce. Received, @rxe
+ * is the receiving device and @hdr/@data point into the packet.
+ */
 struct rxe_lite_pkt {
 	struct rxe_lite_dev *rxe;
+	struct sk_buff *skb;
 	u8 *hdr;			/* the BTH */
-	u8 *payload;
+	struct rxe_lite_data data;
+	void *bounce;			/* loopback payload gathered from SGEs */
 	u32 paylen;			/* payload bytes, pad excluded */
 	u32 mask;			/* RXE_LITE_M_* of the opcode */
 	u32 psn;
@@ -312,6 +343,7 @@ struct rxe_lite_pkt {
 	bool se;
 	union lite_gid sgid;		/* received: source and destination */
 	union lite_gid dgid;
+	u8 hbuf[RXE_LITE_MAX_HDR];
 };
 
 /* rxe_lite_net.c */
@@ -319,14 +351,13 @@ int rxe_lite_net_init(void);
 void rxe_lite_net_exit(void);
 void rxe_lite_dev_list_add(struct rxe_lite_dev *rxe);
 void rxe_lite_dev_list_del(struct rxe_lite_dev *rxe);
-struct sk_buff *rxe_lite_pkt_alloc(struct rxe_lite_qp *rqp, u8 opcode,
-				   u32 paylen, u32 dqpn, u32 psn, u32 bth_flags,
-				   struct rxe_lite_pkt *pkt);
+int rxe_lite_pkt_init(struct rxe_lite_qp *rqp, const struct lite_ah_attr *av,
+		      u8 opcode, u32 paylen, u32 dqpn, u32 psn, u32 bth_flags,
+		      struct rxe_lite_pkt *pkt);
+void rxe_lite_pkt_release(struct rxe_lite_pkt *pkt);
 void *rxe_lite_pkt_hdr(const struct rxe_lite_pkt *pkt, u32 which);
-int rxe_lite_xmit(struct rxe_lite_qp *rqp, const struct lite_ah_attr *av,
-		  struct sk_buff *skb);
-void rxe_lite_rcv(struct rxe_lite_dev *rxe, struct sk_buff *skb,
-		  const union lite_gid *sgid, const union lite_gid *dgid);
+void rxe_lite_send(struct rxe_lite_qp *rqp, const struct lite_ah_attr *av,
+		   struct rxe_lite_pkt *pkt);
 
 /* rxe_lite_qp.c: the datapath's view of QPs */
 struct rxe_lite_qp *rxe_lite_qp_get(struct rxe_lite_dev *rxe, u32 qpn);

@@ -157,12 +157,14 @@ static int rxe_lite_read_resp(struct rxe_lite_qp *rqp,
 	u32 num_sge = min_t(u32, READ_ONCE(u->dma.num_sge),
 			    rqp->qp.attr.cap.max_send_sge);
 
+	struct rxe_lite_data d = pkt->data;
+
 	if (off + pkt->paylen > w->length)
 		return RXE_LITE_WC_BAD_RESP_ERR;
 	if (!pkt->paylen)
 		return 0;
 	return rxe_lite_sge_copy(rqp->rxe, rqp->qp.pd, u->dma.sge, num_sge,
-				 off, pkt->payload, pkt->paylen, true);
+				 off, &d, pkt->paylen, true);
 }
 
 /* Store the original value an atomic ACK returned for @w. */
@@ -177,10 +179,11 @@ static int rxe_lite_atomic_resp(struct rxe_lite_qp *rqp,
 	u32 num_sge = min_t(u32, READ_ONCE(u->dma.num_sge),
 			    rqp->qp.attr.cap.max_send_sge);
 	u64 val = be64_to_cpu(ack->orig);
+	struct rxe_lite_data d = { .buf = &val };
 
 	w->atomic_orig = val;
 	return rxe_lite_sge_copy(rqp->rxe, rqp->qp.pd, u->dma.sge, num_sge, 0,
-				 &val, sizeof(val), true);
+				 &d, sizeof(val), true);
 }
 
 void rxe_lite_comp_rcv(struct rxe_lite_qp *rqp, struct rxe_lite_pkt *pkt)

@@ -133,18 +133,36 @@ int rxe_lite_mr_check(struct rxe_lite_mr *rmr, const struct lite_pd *pd,
 	return 0;
 }
 
+/* The page of @rmr holding @va (checked), and @va's offset in it. */
+static struct page *rxe_lite_mr_page(const struct rxe_lite_mr *rmr, u64 va,
+				     u32 *off)
+{
+	const struct lite_umem *umem = rmr->mr.umem;
+	u64 uaddr = umem->address + (va - rmr->mr.iova);
+
+	*off = offset_in_page(uaddr);
+	return umem->pages[(uaddr >> PAGE_SHIFT) -
+			   (umem->address >> PAGE_SHIFT)];
+}
+
+/* A kernel mapping of the u64 at @va of @rmr (aligned, checked). */
+u64 *rxe_lite_mr_map_u64(const struct rxe_lite_mr *rmr, u64 va)
+{
+	u32 off;
+	struct page *page = rxe_lite_mr_page(rmr, va, &off);
+
+	/* The IOVA has the address's page offset: a u64 is in one page. */
+	return kmap_local_page(page) + off;
+}
+
 /* Copy between a checked range of an MR and @buf. Any context. */
 void rxe_lite_mr_copy(struct rxe_lite_mr *rmr, u64 va, void *buf, u32 len,
 		      bool to_mr)
 {
-	const struct lite_umem *umem = rmr->mr.umem;
-	u64 uaddr = umem->address + (va - rmr->mr.iova);
-	unsigned long first = umem->address >> PAGE_SHIFT;
-
 	while (len) {
-		u32 off = offset_in_page(uaddr);
+		u32 off;
+		struct page *page = rxe_lite_mr_page(rmr, va, &off);
 		u32 n = min_t(u32, len, PAGE_SIZE - off);
-		struct page *page = umem->pages[(uaddr >> PAGE_SHIFT) - first];
 		void *kva = kmap_local_page(page);
 
 		if (to_mr)
@@ -155,19 +173,49 @@ void rxe_lite_mr_copy(struct rxe_lite_mr *rmr, u64 va, void *buf, u32 len,
 		if (to_mr)
 			flush_dcache_page(page);
 		buf += n;
-		uaddr += n;
+		va += n;
 		len -= n;
 	}
 }
 
 /*
- * Copy @len bytes between @buf and an SGE list at byte @offset into it,
+ * Copy @len bytes between @d and a checked range of @rmr: into the MR
+ * from @d's buffer or, when @d names an MR range, straight from that MR
+ * (one copy, page by page); out of the MR only into @d's buffer. @d moves
+ * past the bytes copied.
+ */
+void rxe_lite_data_copy(struct rxe_lite_data *d, struct rxe_lite_mr *rmr,
+			u64 va, u32 len, bool to_mr)
+{
+	if (!d->mr) {
+		rxe_lite_mr_copy(rmr, va, d->buf, len, to_mr);
+		d->buf += len;
+		return;
+	}
+	if (WARN_ON_ONCE(!to_mr))
+		return;
+	while (len) {
+		u32 off;
+		struct page *page = rxe_lite_mr_page(d->mr, d->va, &off);
+		u32 n = min_t(u32, len, PAGE_SIZE - off);
+		void *kva = kmap_local_page(page);
+
+		rxe_lite_mr_copy(rmr, va, kva + off, n, true);
+		kunmap_local(kva);
+		d->va += n;
+		va += n;
+		len -= n;
+	}
+}
+
+/*
+ * Copy @len bytes between @d and an SGE list at byte @offset into it,
  * the SGEs' lkeys checked against @pd (and for local writes, LOCAL_WRITE
  * access). Returns 0 or an RXE_LITE_WC_* error status.
  */
 int rxe_lite_sge_copy(struct rxe_lite_dev *rxe, const struct lite_pd *pd,
 		      const struct rxe_sge *sge, u32 num_sge, u32 offset,
-		      void *buf, u32 len, bool to_mem)
+		      struct rxe_lite_data *d, u32 len, bool to_mem)
 {
 	u32 access = to_mem ? LITE_ACCESS_LOCAL_WRITE : 0;
 	struct rxe_lite_mr *rmr;
@@ -189,11 +237,47 @@ int rxe_lite_sge_copy(struct rxe_lite_dev *rxe, const struct lite_pd *pd,
 			rxe_lite_mr_put(rmr);
 			return RXE_LITE_WC_LOC_PROT_ERR;
 		}
-		rxe_lite_mr_copy(rmr, addr + offset, buf, n, to_mem);
+		rxe_lite_data_copy(d, rmr, addr + offset, n, to_mem);
 		rxe_lite_mr_put(rmr);
-		buf += n;
 		len -= n;
 		offset = 0;
 	}
 	return len ? RXE_LITE_WC_LOC_LEN_ERR : 0;
+}
+
+/*
+ * The range [@offset, @offset + @len) of an SGE list as one MR range in
+ * @d (the MR with a reference, checked for a local read by @pd), if a
+ * single SGE holds it all. 0, -E2BIG if it spans SGEs, or an
+ * RXE_LITE_WC_* error status.
+ */
+int rxe_lite_sge_ref(struct rxe_lite_dev *rxe, const struct lite_pd *pd,
+		     const struct rxe_sge *sge, u32 num_sge, u32 offset,
+		     u32 len, struct rxe_lite_data *d)
+{
+	struct rxe_lite_mr *rmr;
+	u32 i;
+
+	for (i = 0; i < num_sge; i++) {
+		u32 slen = READ_ONCE(sge[i].length);
+		u64 addr = READ_ONCE(sge[i].addr);
+
+		if (offset >= slen) {
+			offset -= slen;
+			continue;
+		}
+		if (len > slen - offset)
+			return -E2BIG;
+		rmr = rxe_lite_mr_get(rxe, READ_ONCE(sge[i].lkey));
+		if (!rmr)
+			return RXE_LITE_WC_LOC_PROT_ERR;
+		if (rxe_lite_mr_check(rmr, pd, addr + offset, len, 0)) {
+			rxe_lite_mr_put(rmr);
+			return RXE_LITE_WC_LOC_PROT_ERR;
+		}
+		d->mr = rmr;
+		d->va = addr + offset;
+		return 0;
+	}
+	return RXE_LITE_WC_LOC_LEN_ERR;
 }

@@ -2,16 +2,16 @@
 /*
  * rxe_lite packets in and out.
  *
- * Out: the requester and responder build a packet (headers from BTH on,
- * payload, pad, room for the ICRC) and hand it to rxe_lite_xmit() with
- * the address vector. A destination GID that belongs to one of our
- * devices is delivered directly to that device's receive path
- * (loopback: no IP/UDP headers, no ICRC, same transport semantics);
- * anything else goes on the wire as RoCEv2: UDP to port 4791 over IPv4 or
- * IPv6,
- * routed and neighbour-resolved by the kernel, with the ICRC of the RoCEv2
- * annex (CRC32 over the masked IP/UDP/BTH headers, the rest of the
- * headers and the payload).
+ * Out: the requester and responder start a packet for an address vector
+ * (rxe_lite_pkt_init()), fill in headers and payload and send it
+ * (rxe_lite_send()). A destination GID that belongs to one of our devices
+ * is delivered directly to that device's receive path (loopback): no skb,
+ * no IP/UDP headers, no ICRC, and the payload passed by reference to the
+ * sender's memory so the receiver copies it once, with the same transport
+ * semantics. Anything else goes on the wire as RoCEv2: an skb, UDP to
+ * port 4791 over IPv4 or IPv6, routed and neighbour-resolved by the
+ * kernel, with the ICRC of the RoCEv2 annex (CRC32 over the masked
+ * IP/UDP/BTH headers, the rest of the headers and the payload).
  *
  * In: the UDP tunnel socket's encap_rcv (softirq) checks the ICRC, finds
  * the device owning the destination address and calls rxe_lite_rcv(),
@@ -135,13 +135,17 @@ static struct rxe_lite_dev *rxe_lite_dev_by_ndev(struct net_device *ndev)
 }
 
 /*
- * A packet for @opcode with @paylen payload bytes: headroom for the
- * link, IP and UDP headers, then the IB headers (zeroed), payload, pad and
- * ICRC. Fills in @pkt's pointers and the BTH. NULL without memory.
+ * Start a packet of @rqp for @opcode with @paylen payload bytes to @av's
+ * destination: for a device of this host (loopback), headers in
+ * pkt->hbuf and the payload left to the caller to name in pkt->data;
+ * otherwise an skb with headroom for the link, IP and UDP headers, then
+ * the IB headers, payload (at pkt->data.buf), pad and ICRC. Headers are
+ * zeroed but for the BTH, which is filled in. 0 or -ENOMEM; once
+ * started, a packet is sent or released.
  */
-struct sk_buff *rxe_lite_pkt_alloc(struct rxe_lite_qp *rqp, u8 opcode,
-				   u32 paylen, u32 dqpn, u32 psn, u32 bth_flags,
-				   struct rxe_lite_pkt *pkt)
+int rxe_lite_pkt_init(struct rxe_lite_qp *rqp, const struct lite_ah_attr *av,
+		      u8 opcode, u32 paylen, u32 dqpn, u32 psn, u32 bth_flags,
+		      struct rxe_lite_pkt *pkt)
 {
 	const struct rxe_lite_opinfo *info = &rxe_lite_opinfo[opcode];
 	unsigned int pad = (4 - (paylen & 3)) & 3;
@@ -150,18 +154,30 @@ struct sk_buff *rxe_lite_pkt_alloc(struct rxe_lite_qp *rqp, u8 opcode,
 	struct rxe_lite_bth *bth;
 	struct sk_buff *skb;
 
-	skb = alloc_skb(head + info->hdr_len + paylen + pad +
-			RXE_LITE_ICRC_LEN, GFP_ATOMIC);
-	if (!skb)
-		return NULL;
-	skb_reserve(skb, head);
-	pkt->hdr = skb_put_zero(skb, info->hdr_len);
-	pkt->payload = skb_put(skb, paylen);
-	skb_put_zero(skb, pad + RXE_LITE_ICRC_LEN);
+	pkt->rxe = READ_ONCE(loopback) ? rxe_lite_dev_by_gid(&av->dgid) : NULL;
+	pkt->skb = NULL;
+	pkt->data = (struct rxe_lite_data){};
+	pkt->bounce = NULL;
+	if (pkt->rxe) {
+		pkt->hdr = pkt->hbuf;
+		memset(pkt->hdr, 0, info->hdr_len);
+	} else {
+		skb = alloc_skb(head + info->hdr_len + paylen + pad +
+				RXE_LITE_ICRC_LEN, GFP_ATOMIC);
+		if (!skb)
+			return -ENOMEM;
+		skb_reserve(skb, head);
+		pkt->skb = skb;
+		pkt->hdr = skb_put_zero(skb, info->hdr_len);
+		pkt->data.buf = skb_put(skb, paylen);
+		skb_put_zero(skb, pad + RXE_LITE_ICRC_LEN);
+	}
 	pkt->paylen = paylen;
 	pkt->opcode = opcode;
 	pkt->mask = info->mask;
 	pkt->psn = psn & RXE_LITE_PSN_MASK;
+	pkt->ackreq = !!(bth_flags & RXE_LITE_BTH_ACKREQ);
+	pkt->se = !!(bth_flags & RXE_LITE_BTH_SE);
 
 	bth = (struct rxe_lite_bth *)pkt->hdr;
 	bth->opcode = opcode;
@@ -171,7 +187,19 @@ struct sk_buff *rxe_lite_pkt_alloc(struct rxe_lite_qp *rqp, u8 opcode,
 	bth->qpn = cpu_to_be32(dqpn & RXE_LITE_QPN_MASK);
 	bth->apsn = cpu_to_be32((bth_flags & RXE_LITE_BTH_ACKREQ) |
 				pkt->psn);
-	return skb;
+	return 0;
+}
+
+/* Drop what a started packet holds (what was not sent). */
+void rxe_lite_pkt_release(struct rxe_lite_pkt *pkt)
+{
+	if (pkt->data.mr)
+		rxe_lite_mr_put(pkt->data.mr);
+	kfree(pkt->bounce);
+	kfree_skb(pkt->skb);
+	if (pkt->skb)
+		return;
+	lite_device_put(&pkt->rxe->ibdev);
 }
 
 void *rxe_lite_pkt_hdr(const struct rxe_lite_pkt *pkt, u32 which)
@@ -241,9 +269,9 @@ static struct udphdr *rxe_lite_push_udp(struct sk_buff *skb, u32 src_qpn)
 	return uh;
 }
 
-static int rxe_lite_xmit_v6(struct rxe_lite_dev *rxe,
-			    const struct lite_ah_attr *av, u32 src_qpn,
-			    struct sk_buff *skb)
+static void rxe_lite_xmit_v6(struct rxe_lite_dev *rxe,
+			     const struct lite_ah_attr *av, u32 src_qpn,
+			     struct sk_buff *skb)
 {
 	struct net *net = dev_net(rxe->ndev);
 	unsigned int len = skb->len;
@@ -262,11 +290,9 @@ static int rxe_lite_xmit_v6(struct rxe_lite_dev *rxe,
 		fl.flowi6_oif = rxe->ndev->ifindex;
 	dst = ip6_route_output(net, NULL, &fl);
 	if (dst->error) {
-		int ret = dst->error;
-
 		dst_release(dst);
 		kfree_skb(skb);
-		return ret;
+		return;
 	}
 	skb_dst_set(skb, dst);
 
@@ -284,12 +310,12 @@ static int rxe_lite_xmit_v6(struct rxe_lite_dev *rxe,
 
 	icrc = rxe_lite_icrc6(ip6h, (u8 *)(uh + 1), len - RXE_LITE_ICRC_LEN);
 	memcpy(skb_tail_pointer(skb) - RXE_LITE_ICRC_LEN, &icrc, sizeof(icrc));
-	return ip6_local_out(net, NULL, skb);
+	ip6_local_out(net, NULL, skb);
 }
 
-static int rxe_lite_xmit_v4(struct rxe_lite_dev *rxe,
-			    const struct lite_ah_attr *av, u32 src_qpn,
-			    struct sk_buff *skb)
+static void rxe_lite_xmit_v4(struct rxe_lite_dev *rxe,
+			     const struct lite_ah_attr *av, u32 src_qpn,
+			     struct sk_buff *skb)
 {
 	struct net *net = dev_net(rxe->ndev);
 	unsigned int len = skb->len;
@@ -307,7 +333,7 @@ static int rxe_lite_xmit_v4(struct rxe_lite_dev *rxe,
 	rt = ip_route_output_key(net, &fl);
 	if (IS_ERR(rt)) {
 		kfree_skb(skb);
-		return PTR_ERR(rt);
+		return;
 	}
 	skb_dst_set(skb, &rt->dst);
 
@@ -331,51 +357,71 @@ static int rxe_lite_xmit_v4(struct rxe_lite_dev *rxe,
 
 	icrc = rxe_lite_icrc4(iph, (u8 *)(uh + 1), len - RXE_LITE_ICRC_LEN);
 	memcpy(skb_tail_pointer(skb) - RXE_LITE_ICRC_LEN, &icrc, sizeof(icrc));
-	return ip_local_out(net, NULL, skb);
+	ip_local_out(net, NULL, skb);
+}
+
+/* Hand a packet to the QP it is for, on @rxe. */
+static void rxe_lite_deliver(struct rxe_lite_dev *rxe,
+			     struct rxe_lite_pkt *pkt)
+{
+	const struct rxe_lite_bth *bth = (const struct rxe_lite_bth *)pkt->hdr;
+	struct rxe_lite_qp *rqp;
+
+	rqp = rxe_lite_qp_get(rxe, be32_to_cpu(bth->qpn) & RXE_LITE_QPN_MASK);
+	if (!rqp) {
+		rxe_lite_count(RXE_LITE_CNT_NO_QP);
+		return;
+	}
+	rxe_lite_count(RXE_LITE_CNT_RCVD);
+	if (pkt->mask & RXE_LITE_M_REQ)
+		rxe_lite_resp_rcv(rqp, pkt);
+	else
+		rxe_lite_comp_rcv(rqp, pkt);
+	rxe_lite_qp_put(rqp);
 }
 
 /*
- * Send a packet of @rqp to @av's destination. Consumes @skb. Called with
- * no QP lock held: a loopback delivery runs the peer's receive path (and
- * possibly our own completer) before it returns.
+ * Send a started packet of @rqp to @av's destination; this ends it.
+ * Called with no QP lock held: a loopback delivery runs the peer's
+ * receive path (and possibly our own completer) before it returns.
  */
-int rxe_lite_xmit(struct rxe_lite_qp *rqp, const struct lite_ah_attr *av,
-		  struct sk_buff *skb)
+void rxe_lite_send(struct rxe_lite_qp *rqp, const struct lite_ah_attr *av,
+		   struct rxe_lite_pkt *pkt)
 {
-	struct rxe_lite_dev *dst;
+	struct sk_buff *skb = pkt->skb;
 
 	if (unlikely(drop_ppm) && get_random_u32_below(1000000) < drop_ppm) {
 		rxe_lite_count(RXE_LITE_CNT_DROPPED);
-		kfree_skb(skb);
-		return 0;
+		rxe_lite_pkt_release(pkt);
+		return;
 	}
 	rxe_lite_count(RXE_LITE_CNT_SENT);
-	dst = READ_ONCE(loopback) ? rxe_lite_dev_by_gid(&av->dgid) : NULL;
-	if (dst) {
-		rxe_lite_rcv(dst, skb, &av->sgid, &av->dgid);
-		lite_device_put(&dst->ibdev);
-		return 0;
+	if (!skb) {
+		pkt->sgid = av->sgid;
+		pkt->dgid = av->dgid;
+		rxe_lite_deliver(pkt->rxe, pkt);
+		rxe_lite_pkt_release(pkt);
+		return;
 	}
-	if (rxe_lite_gid_is_v4(&av->dgid) != rxe_lite_gid_is_v4(&av->sgid)) {
+	if (rxe_lite_gid_is_v4(&av->dgid) != rxe_lite_gid_is_v4(&av->sgid))
 		kfree_skb(skb);		/* no route from v4 to v6 */
-		return -EAFNOSUPPORT;
-	}
-	if (rxe_lite_gid_is_v4(&av->dgid))
-		return rxe_lite_xmit_v4(rqp->rxe, av, rqp->qp.qp_num, skb);
-	return rxe_lite_xmit_v6(rqp->rxe, av, rqp->qp.qp_num, skb);
+	else if (rxe_lite_gid_is_v4(&av->dgid))
+		rxe_lite_xmit_v4(rqp->rxe, av, rqp->qp.qp_num, skb);
+	else
+		rxe_lite_xmit_v6(rqp->rxe, av, rqp->qp.qp_num, skb);
 }
 
 /*
- * A packet for @rxe (skb->data at the BTH, ICRC at the end): parse it and
- * hand it to the destination QP. Consumes @skb.
+ * A packet from the wire for @rxe (skb->data at the BTH, ICRC at the
+ * end): parse it and hand it to the destination QP. Consumes @skb.
  */
-void rxe_lite_rcv(struct rxe_lite_dev *rxe, struct sk_buff *skb,
-		  const union lite_gid *sgid, const union lite_gid *dgid)
+static void rxe_lite_rcv(struct rxe_lite_dev *rxe, struct sk_buff *skb,
+			 const union lite_gid *sgid,
+			 const union lite_gid *dgid)
 {
 	const struct rxe_lite_opinfo *info;
 	const struct rxe_lite_bth *bth;
 	struct rxe_lite_pkt pkt = {};
-	struct rxe_lite_qp *rqp;
 	unsigned int pad;
 	int paylen;
 
@@ -393,7 +439,7 @@ void rxe_lite_rcv(struct rxe_lite_dev *rxe, struct sk_buff *skb,
 
 	pkt.rxe = rxe;
 	pkt.hdr = skb->data;
-	pkt.payload = skb->data + info->hdr_len;
+	pkt.data.buf = skb->data + info->hdr_len;
 	pkt.paylen = paylen;
 	pkt.opcode = bth->opcode;
 	pkt.mask = info->mask;
@@ -402,18 +448,7 @@ void rxe_lite_rcv(struct rxe_lite_dev *rxe, struct sk_buff *skb,
 	pkt.se = !!(bth->flags & RXE_LITE_BTH_SE);
 	pkt.sgid = *sgid;
 	pkt.dgid = *dgid;
-
-	rqp = rxe_lite_qp_get(rxe, be32_to_cpu(bth->qpn) & RXE_LITE_QPN_MASK);
-	if (!rqp) {
-		rxe_lite_count(RXE_LITE_CNT_NO_QP);
-		goto drop;
-	}
-	rxe_lite_count(RXE_LITE_CNT_RCVD);
-	if (pkt.mask & RXE_LITE_M_REQ)
-		rxe_lite_resp_rcv(rqp, &pkt);
-	else
-		rxe_lite_comp_rcv(rqp, &pkt);
-	rxe_lite_qp_put(rqp);
+	rxe_lite_deliver(rxe, &pkt);
 drop:
 	kfree_skb(skb);
 }

@@ -17,7 +17,7 @@
  * requester to the oldest incomplete WQE (go-back-N).
  */
 #include <linux/jiffies.h>
-#include <linux/skbuff.h>
+#include <linux/slab.h>
 
 #include "rxe_lite.h"
 
@@ -208,29 +208,67 @@ static u32 rxe_lite_resume_offset(struct rxe_lite_qp *rqp,
 }
 
 /*
- * The next packet of the WQE at sq_next, or NULL when there is nothing to
- * send (queue empty, window full, QP not sending). Caller holds req_lock.
- * *@err is set when the QP must go to the error state.
+ * The payload of a packet: @n bytes at @off of the WQE in slot @u. For a
+ * loopback packet it is named, not copied, when one SGE or the inline data
+ * holds it. 0, -ENOMEM, or an RXE_LITE_WC_* status.
  */
-static struct sk_buff *rxe_lite_req_build(struct rxe_lite_qp *rqp,
-					  struct lite_ah_attr *av, bool *err)
+static int rxe_lite_req_payload(struct rxe_lite_qp *rqp,
+				const struct rxe_lite_swqe *w,
+				struct rxe_send_wqe *u, u32 off, u32 n,
+				struct rxe_lite_pkt *pkt)
+{
+	u32 num_sge = min_t(u32, READ_ONCE(u->dma.num_sge),
+			    rqp->qp.attr.cap.max_send_sge);
+	struct rxe_lite_data d;
+	int ret;
+
+	if (w->send_flags & RXE_LITE_SEND_INLINE) {
+		if (!pkt->skb)
+			pkt->data.buf = u->dma.inline_data + off;
+		else
+			memcpy(pkt->data.buf, u->dma.inline_data + off, n);
+		return 0;
+	}
+	if (!pkt->skb) {
+		ret = rxe_lite_sge_ref(rqp->rxe, rqp->qp.pd, u->dma.sge,
+				       num_sge, off, n, &pkt->data);
+		if (ret != -E2BIG)
+			return ret;
+		pkt->bounce = kmalloc(n, GFP_ATOMIC);
+		if (!pkt->bounce)
+			return -ENOMEM;
+		pkt->data.buf = pkt->bounce;
+	}
+	d = pkt->data;
+	return rxe_lite_sge_copy(rqp->rxe, rqp->qp.pd, u->dma.sge, num_sge,
+				 off, &d, n, false);
+}
+
+/*
+ * Start the next packet of the WQE at sq_next in @pkt; false when there
+ * is nothing to send (queue empty, window full, QP not sending). Caller
+ * holds req_lock. *@err is set when the QP must go to the error state;
+ * *@sent is set to the WQE's slot when this is the last packet of an
+ * unreliable WQE, which completes once the packet is sent.
+ */
+static bool rxe_lite_req_build(struct rxe_lite_qp *rqp,
+			       struct lite_ah_attr *av,
+			       struct rxe_lite_pkt *pkt, bool *err, int *sent)
 {
 	enum lite_qp_type type = rqp->qp.qp_type;
 	u32 base = type == LITE_QPT_UC ? RXE_LITE_OP_UC : RXE_LITE_OP_RC;
 	u32 n, off, psn, flags = 0, dqpn = rqp->dest_qpn, mask = 0;
-	const struct rxe_send_wqe *u;
+	struct rxe_send_wqe *u;
 	struct rxe_lite_swqe *w;
-	struct rxe_lite_pkt pkt;
-	struct sk_buff *skb;
 	bool first, last;
 	int status;
 	u8 op;
 
 	if (READ_ONCE(rqp->qp.state) != LITE_QPS_RTS || rqp->rnr_wait)
-		return NULL;
+		return false;
 	if (rqp->sq_next == rqp->sq_snap) {
 		if (rqp->sq_snap == rxe_lite_queue_user_index(&rqp->sq, true))
-			return NULL;
+			return false;
 		w = &rqp->swqe[rqp->sq_snap];
 		status = rxe_lite_snap(rqp, rqp->sq_snap, w);
 		w->first_psn = rqp->req_psn;
@@ -245,14 +283,14 @@ static struct sk_buff *rxe_lite_req_build(struct rxe_lite_qp *rqp,
 			w->state = RXE_LITE_WQE_DONE;
 			w->status = status;
 			*err = true;
-			return NULL;
+			return false;
 		}
 	}
 	w = &rqp->swqe[rqp->sq_next];
 	u = rxe_lite_sq_slot(rqp, rqp->sq_next);
 	if (w->state == RXE_LITE_WQE_NEW) {
 		if (rxe_lite_rd_atomic(w) && !rxe_lite_rd_atomic_room(rqp))
-			return NULL;
+			return false;
 		w->sent = rxe_lite_resume_offset(rqp, w);
 		w->state = RXE_LITE_WQE_SENDING;
 	}
@@ -268,7 +306,7 @@ static struct sk_buff *rxe_lite_req_build(struct rxe_lite_qp *rqp,
 	    !rxe_lite_psn_before(psn, rqp->req_acked) &&
 	    ((psn - rqp->req_acked) & RXE_LITE_PSN_MASK) >=
 	    RXE_LITE_MAX_INFLIGHT)
-		return NULL;
+		return false;
 
 	n = min(rqp->mtu, w->length - off);
 	first = !off;
@@ -322,12 +360,11 @@ static struct sk_buff *rxe_lite_req_build(struct rxe_lite_qp *rqp,
 	    (rxe_lite_opinfo[op].mask & (RXE_LITE_M_SEND | RXE_LITE_M_IMM)))
 		flags |= RXE_LITE_BTH_SE;
 
-	skb = rxe_lite_pkt_alloc(rqp, op, n, dqpn, psn, flags, &pkt);
-	if (!skb)
-		return NULL;		/* retried by the timer or next doorbell */
-	mask = pkt.mask;
+	if (rxe_lite_pkt_init(rqp, av, op, n, dqpn, psn, flags, pkt))
+		return false;		/* retried by the timer or next doorbell */
+	mask = pkt->mask;
 	if (mask & RXE_LITE_M_RETH) {
-		struct rxe_lite_reth *reth = rxe_lite_pkt_hdr(&pkt,
+		struct rxe_lite_reth *reth = rxe_lite_pkt_hdr(pkt,
 							      RXE_LITE_M_RETH);
 		/* A read resumes after the responses that arrived. */
 		u32 done = op == RXE_LITE_OP_READ_REQ ?
@@ -339,7 +376,7 @@ static struct sk_buff *rxe_lite_req_build(struct rxe_lite_qp *rqp,
 		reth->len = cpu_to_be32(w->length - done);
 	}
 	if (mask & RXE_LITE_M_ATMETH) {
-		struct rxe_lite_atmeth *a = rxe_lite_pkt_hdr(&pkt,
+		struct rxe_lite_atmeth *a = rxe_lite_pkt_hdr(pkt,
 							     RXE_LITE_M_ATMETH);
 
 		a->va = cpu_to_be64(w->remote_addr);
@@ -352,7 +389,7 @@ static struct sk_buff *rxe_lite_req_build(struct rxe_lite_qp *rqp,
 		}
 	}
 	if (mask & RXE_LITE_M_DETH) {
-		struct rxe_lite_deth *d = rxe_lite_pkt_hdr(&pkt,
+		struct rxe_lite_deth *d = rxe_lite_pkt_hdr(pkt,
 							   RXE_LITE_M_DETH);
 		/* A Q_Key with the high bit set means "use the QP's". */
 		u32 qkey = w->remote_qkey & 0x80000000 ? rqp->qkey :
@@ -362,25 +399,17 @@ static struct sk_buff *rxe_lite_req_build(struct rxe_lite_qp *rqp,
 		d->sqp = cpu_to_be32(rqp->qp.qp_num);
 	}
 	if (mask & RXE_LITE_M_IMM)
-		((struct rxe_lite_immdt *)rxe_lite_pkt_hdr(&pkt,
+		((struct rxe_lite_immdt *)rxe_lite_pkt_hdr(pkt,
 				RXE_LITE_M_IMM))->imm = w->imm;
-	if (n) {
-		if (w->send_flags & RXE_LITE_SEND_INLINE) {
-			memcpy(pkt.payload, u->dma.inline_data + off, n);
-		} else {
-			status = rxe_lite_sge_copy(rqp->rxe, rqp->qp.pd,
-						   u->dma.sge,
-						   min_t(u32, READ_ONCE(u->dma.num_sge),
-							 rqp->qp.attr.cap.max_send_sge),
-						   off, pkt.payload, n, false);
-			if (status) {
-				kfree_skb(skb);
-				w->state = RXE_LITE_WQE_DONE;
-				w->status = status;
-				*err = true;
-				return NULL;
-			}
-		}
+	status = n ? rxe_lite_req_payload(rqp, w, u, off, n, pkt) : 0;
+	if (status) {
+		rxe_lite_pkt_release(pkt);
+		if (status < 0)
+			return false;	/* no memory: retried like above */
+		w->state = RXE_LITE_WQE_DONE;
+		w->status = status;
+		*err = true;
+		return false;
 	}
 
 	w->sent = off + n;
@@ -388,36 +417,56 @@ static struct sk_buff *rxe_lite_req_build(struct rxe_lite_qp *rqp,
 		if (w->opcode == IB_UVERBS_WR_RDMA_READ ||
 		    (mask & RXE_LITE_M_ATOMIC))
 			w->sent = w->length;
-		/* Unreliable transports complete once sent. */
-		w->state = type == LITE_QPT_RC ? RXE_LITE_WQE_SENT :
-						 RXE_LITE_WQE_DONE;
-		rqp->sq_next = (rqp->sq_next + 1) & rqp->sq.index_mask;
+		/*
+		 * Waits for its ACK or response; an unreliable WQE instead
+		 * completes once this packet is sent, which is when a
+		 * loopback receiver has copied the data it names.
+		 */
+		w->state = RXE_LITE_WQE_SENT;
 		if (type != LITE_QPT_RC)
-			rxe_lite_comp_advance(rqp);
+			*sent = rqp->sq_next;
+		rqp->sq_next = (rqp->sq_next + 1) & rqp->sq.index_mask;
 	}
 	rxe_lite_arm_retrans(rqp);
-	return skb;
+	return true;
+}
+
+/* An unreliable WQE's last packet was sent: complete it. */
+static void rxe_lite_req_sent(struct rxe_lite_qp *rqp, u32 slot)
+{
+	struct rxe_lite_swqe *w = &rqp->swqe[slot];
+
+	spin_lock_bh(&rqp->req_lock);
+	/* Unless a flush completed it meanwhile. */
+	if (w->state == RXE_LITE_WQE_SENT)
+		w->state = RXE_LITE_WQE_DONE;
+	rxe_lite_comp_advance(rqp);
+	spin_unlock_bh(&rqp->req_lock);
 }
 
 /* Build and send packets until there is nothing more to send. */
 static void rxe_lite_req_process(struct rxe_lite_qp *rqp)
 {
+	struct rxe_lite_pkt pkt;
 	struct lite_ah_attr av;
-	struct sk_buff *skb;
-	bool err;
+	bool err, built;
+	int sent;
 
 	for (;;) {
 		err = false;
+		sent = -1;
 		spin_lock_bh(&rqp->req_lock);
 		if (READ_ONCE(rqp->qp.state) == LITE_QPS_ERR)
 			rxe_lite_req_flush(rqp);
-		skb = rxe_lite_req_build(rqp, &av, &err);
+		built = rxe_lite_req_build(rqp, &av, &pkt, &err, &sent);
 		spin_unlock_bh(&rqp->req_lock);
 		if (err)
 			rxe_lite_qp_error(rqp);
-		if (!skb)
+		if (!built)
 			return;
-		rxe_lite_xmit(rqp, &av, skb);
+		rxe_lite_send(rqp, &av, &pkt);
+		if (sent >= 0)
+			rxe_lite_req_sent(rqp, sent);
 	}
 }
 

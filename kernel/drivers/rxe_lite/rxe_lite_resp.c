@@ -20,7 +20,6 @@
 #include <linux/highmem.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
-#include <linux/skbuff.h>
 #include <net/ipv6.h>
 
 #include "rxe_lite.h"
@@ -28,27 +27,37 @@
 /* Atomics of all devices are serialised, as on a single HCA. */
 static DEFINE_SPINLOCK(rxe_lite_atomic_lock);
 
+/*
+ * The reply a request calls for, decided under resp_lock and sent after
+ * it (one per request): an ACK/NAK, an atomic ACK, or read responses.
+ */
 struct rxe_lite_resp_out {
-	struct sk_buff_head skbs;
+	u8 op;				/* RXE_LITE_OP_*, 0 for none */
+	u8 syndrome;			/* ACK */
 	bool err;			/* move the QP to the error state */
+	u32 psn;			/* (first) PSN */
+	u32 msn;
+	u64 orig;			/* atomic ACK */
+	struct rxe_lite_mr *mr;		/* read: a reference, or NULL */
+	u64 va;
+	u32 len;
 };
+
+static void rxe_lite_resp_reply(struct rxe_lite_qp *rqp,
+				struct rxe_lite_resp_out *out, u8 op, u32 psn)
+{
+	WARN_ON_ONCE(out->op);
+	out->op = op;
+	out->psn = psn;
+	out->msn = rqp->resp_msn;
+}
 
 static void rxe_lite_resp_ack(struct rxe_lite_qp *rqp,
 			      struct rxe_lite_resp_out *out, u8 syndrome,
 			      u32 psn)
 {
-	struct rxe_lite_pkt p;
-	struct sk_buff *skb;
-	struct rxe_lite_aeth *aeth;
-
-	skb = rxe_lite_pkt_alloc(rqp, RXE_LITE_OP_ACK, 0, rqp->dest_qpn, psn,
-				 0, &p);
-	if (!skb)
-		return;
-	aeth = rxe_lite_pkt_hdr(&p, RXE_LITE_M_AETH);
-	aeth->smsn = cpu_to_be32(syndrome << 24 |
-				 (rqp->resp_msn & RXE_LITE_PSN_MASK));
-	__skb_queue_tail(&out->skbs, skb);
+	rxe_lite_resp_reply(rqp, out, RXE_LITE_OP_ACK, psn);
+	out->syndrome = syndrome;
 }
 
 /* No receive WQE: the requester is to retry after our min_rnr_timer. */
@@ -166,6 +175,7 @@ static void rxe_lite_resp_send(struct rxe_lite_qp *rqp,
 			       struct rxe_lite_pkt *pkt,
 			       struct rxe_lite_resp_out *out)
 {
+	struct rxe_lite_data d;
 	int status;
 
 	if (pkt->mask & RXE_LITE_M_FIRST) {
@@ -177,9 +187,10 @@ static void rxe_lite_resp_send(struct rxe_lite_qp *rqp,
 		rxe_lite_resp_nak(rqp, out, RXE_LITE_NAK_INVALID_REQ);
 		return;
 	}
+	d = pkt->data;
 	status = rxe_lite_sge_copy(rqp->rxe, rqp->qp.pd, rqp->resp_sge,
-				   rqp->resp_num_sge, rqp->resp_offset,
-				   pkt->payload, pkt->paylen, true);
+				   rqp->resp_num_sge, rqp->resp_offset, &d,
+				   pkt->paylen, true);
 	if (status) {
 		rxe_lite_recv_done(rqp, status, RXE_LITE_WC_RECV, 0, 0, 0, 0,
 				   false);
@@ -218,6 +229,7 @@ static void rxe_lite_resp_write(struct rxe_lite_qp *rqp,
 				struct rxe_lite_pkt *pkt,
 				struct rxe_lite_resp_out *out)
 {
+	struct rxe_lite_data d;
 	struct rxe_lite_mr *rmr;
 
 	if (!(rqp->access & LITE_ACCESS_REMOTE_WRITE)) {
@@ -249,8 +261,9 @@ static void rxe_lite_resp_write(struct rxe_lite_qp *rqp,
 			rxe_lite_resp_nak(rqp, out, RXE_LITE_NAK_REM_ACCESS);
 			return;
 		}
-		rxe_lite_mr_copy(rmr, rqp->resp_va + rqp->resp_done,
-				 pkt->payload, pkt->paylen, true);
+		d = pkt->data;
+		rxe_lite_data_copy(&d, rmr, rqp->resp_va + rqp->resp_done,
+				   pkt->paylen, true);
 		rxe_lite_mr_put(rmr);
 	}
 	rqp->resp_done += pkt->paylen;
@@ -269,7 +282,7 @@ static void rxe_lite_resp_write(struct rxe_lite_qp *rqp,
 				  RXE_LITE_AETH_NO_CREDIT, pkt->psn);
 }
 
-/* A read request (new or duplicate): the responses, from PSN @psn. */
+/* A read request (new or duplicate): its responses are to be sent. */
 static void rxe_lite_resp_read(struct rxe_lite_qp *rqp,
 			       struct rxe_lite_pkt *pkt,
 			       struct rxe_lite_resp_out *out)
@@ -277,11 +290,7 @@ static void rxe_lite_resp_read(struct rxe_lite_qp *rqp,
 	struct rxe_lite_reth *reth = rxe_lite_pkt_hdr(pkt, RXE_LITE_M_RETH);
 	u64 va = be64_to_cpu(reth->va);
 	u32 len = be32_to_cpu(reth->len);
-	u32 n = len ? DIV_ROUND_UP(len, rqp->mtu) : 1, i, size;
 	struct rxe_lite_mr *rmr = NULL;
-	struct rxe_lite_pkt p;
-	struct sk_buff *skb;
-	u8 op;
 
 	if (!(rqp->access & LITE_ACCESS_REMOTE_READ)) {
 		rxe_lite_resp_nak(rqp, out, RXE_LITE_NAK_REM_ACCESS);
@@ -301,50 +310,87 @@ static void rxe_lite_resp_read(struct rxe_lite_qp *rqp,
 		}
 	}
 	if (pkt->psn == rqp->resp_epsn) {
-		rqp->resp_epsn = (pkt->psn + n) & RXE_LITE_PSN_MASK;
+		rqp->resp_epsn = (pkt->psn + (len ? DIV_ROUND_UP(len, rqp->mtu) :
+					      1)) & RXE_LITE_PSN_MASK;
 		rqp->resp_msn++;
 	}
+	rxe_lite_resp_reply(rqp, out, RXE_LITE_OP_READ_REQ, pkt->psn);
+	out->mr = rmr;
+	out->va = va;
+	out->len = len;
+}
+
+/*
+ * Send the read responses of @out, one packet at a time, each read from
+ * the MR as it is built (a loopback one names its range instead).
+ */
+static void rxe_lite_resp_send_read(struct rxe_lite_qp *rqp,
+				    const struct lite_ah_attr *av, u32 dqpn,
+				    const struct rxe_lite_resp_out *out)
+{
+	u32 n = out->len ? DIV_ROUND_UP(out->len, rqp->mtu) : 1, i, size;
+	struct rxe_lite_pkt p;
+	u64 va;
+	u8 op;
+
 	for (i = 0; i < n; i++) {
-		size = min(rqp->mtu, len - i * rqp->mtu);
+		size = min(rqp->mtu, out->len - i * rqp->mtu);
+		va = out->va + (u64)i * rqp->mtu;
 		op = n == 1 ? RXE_LITE_OP_READ_RESP_ONLY :
 		     !i ? RXE_LITE_OP_READ_RESP_FIRST :
 		     i == n - 1 ? RXE_LITE_OP_READ_RESP_LAST :
 				  RXE_LITE_OP_READ_RESP_MIDDLE;
-		skb = rxe_lite_pkt_alloc(rqp, op, size, rqp->dest_qpn,
-					 pkt->psn + i, 0, &p);
-		if (!skb)
+		if (rxe_lite_pkt_init(rqp, av, op, size, dqpn, out->psn + i, 0,
+				      &p))
 			break;		/* the requester's timer asks again */
 		if (p.mask & RXE_LITE_M_AETH)
 			((struct rxe_lite_aeth *)rxe_lite_pkt_hdr(&p,
 				RXE_LITE_M_AETH))->smsn =
 				cpu_to_be32(RXE_LITE_AETH_NO_CREDIT << 24 |
-					    (rqp->resp_msn & RXE_LITE_PSN_MASK));
-		if (size)
-			rxe_lite_mr_copy(rmr, va + i * rqp->mtu, p.payload, size,
-					 false);
-		__skb_queue_tail(&out->skbs, skb);
+					    (out->msn & RXE_LITE_PSN_MASK));
+		if (size && p.skb) {
+			rxe_lite_mr_copy(out->mr, va, p.data.buf, size, false);
+		} else if (size) {
+			refcount_inc(&out->mr->ref);
+			p.data.mr = out->mr;
+			p.data.va = va;
+		}
+		rxe_lite_send(rqp, av, &p);
 	}
-	if (rmr)
-		rxe_lite_mr_put(rmr);
+}
+
+/* Send the reply decided for a request, after resp_lock. */
+static void rxe_lite_resp_out_send(struct rxe_lite_qp *rqp,
+				   const struct lite_ah_attr *av, u32 dqpn,
+				   const struct rxe_lite_resp_out *out)
+{
+	struct rxe_lite_pkt p;
+
+	if (out->op == RXE_LITE_OP_READ_REQ) {
+		rxe_lite_resp_send_read(rqp, av, dqpn, out);
+		if (out->mr)
+			rxe_lite_mr_put(out->mr);
+		return;
+	}
+	if (!out->op || rxe_lite_pkt_init(rqp, av, out->op, 0, dqpn, out->psn,
+					  0, &p))
+		return;
+	((struct rxe_lite_aeth *)rxe_lite_pkt_hdr(&p, RXE_LITE_M_AETH))->smsn =
+		cpu_to_be32((out->op == RXE_LITE_OP_ACK ? out->syndrome :
+			     RXE_LITE_AETH_NO_CREDIT) << 24 |
+			    (out->msn & RXE_LITE_PSN_MASK));
+	if (out->op == RXE_LITE_OP_ATOMIC_ACK)
+		((struct rxe_lite_atmack *)rxe_lite_pkt_hdr(&p,
+			RXE_LITE_M_ATMACK))->orig = cpu_to_be64(out->orig);
+	rxe_lite_send(rqp, av, &p);
 }
 
 static void rxe_lite_atomic_ack(struct rxe_lite_qp *rqp,
 				struct rxe_lite_resp_out *out, u32 psn,
 				u64 orig)
 {
-	struct rxe_lite_pkt p;
-	struct sk_buff *skb;
-
-	skb = rxe_lite_pkt_alloc(rqp, RXE_LITE_OP_ATOMIC_ACK, 0,
-				 rqp->dest_qpn, psn, 0, &p);
-	if (!skb)
-		return;
-	((struct rxe_lite_aeth *)rxe_lite_pkt_hdr(&p, RXE_LITE_M_AETH))->smsn =
-		cpu_to_be32(RXE_LITE_AETH_NO_CREDIT << 24 |
-			    (rqp->resp_msn & RXE_LITE_PSN_MASK));
-	((struct rxe_lite_atmack *)rxe_lite_pkt_hdr(&p,
-		RXE_LITE_M_ATMACK))->orig = cpu_to_be64(orig);
-	__skb_queue_tail(&out->skbs, skb);
+	rxe_lite_resp_reply(rqp, out, RXE_LITE_OP_ATOMIC_ACK, psn);
+	out->orig = orig;
 }
 
 static void rxe_lite_resp_atomic(struct rxe_lite_qp *rqp,
@@ -352,13 +398,9 @@ static void rxe_lite_resp_atomic(struct rxe_lite_qp *rqp,
 				 struct rxe_lite_resp_out *out)
 {
 	struct rxe_lite_atmeth *a = rxe_lite_pkt_hdr(pkt, RXE_LITE_M_ATMETH);
-	u64 va = be64_to_cpu(a->va), orig;
-	const struct lite_umem *umem;
-	struct rxe_lite_mr *rmr;
-	struct page *page;
-	u64 uaddr, *p;
-	void *kva;
+	u64 va = be64_to_cpu(a->va), orig, *p;
 	struct rxe_lite_atomic_saved *saved;
+	struct rxe_lite_mr *rmr;
 
 	if (!(rqp->access & LITE_ACCESS_REMOTE_ATOMIC)) {
 		rxe_lite_resp_nak(rqp, out, RXE_LITE_NAK_REM_ACCESS);
@@ -374,13 +416,7 @@ static void rxe_lite_resp_atomic(struct rxe_lite_qp *rqp,
 		rxe_lite_resp_nak(rqp, out, RXE_LITE_NAK_REM_ACCESS);
 		return;
 	}
-	/* Same page offset as the IOVA: an aligned u64 is in one page. */
-	umem = rmr->mr.umem;
-	uaddr = umem->address + (va - rmr->mr.iova);
-	page = umem->pages[(uaddr >> PAGE_SHIFT) -
-			   (umem->address >> PAGE_SHIFT)];
-	kva = kmap_local_page(page);
-	p = kva + offset_in_page(uaddr);
+	p = rxe_lite_mr_map_u64(rmr, va);
 	spin_lock_bh(&rxe_lite_atomic_lock);
 	orig = *p;
 	if (pkt->opcode == RXE_LITE_OP_CMP_SWAP) {
@@ -390,7 +426,7 @@ static void rxe_lite_resp_atomic(struct rxe_lite_qp *rqp,
 		*p = orig + be64_to_cpu(a->swap_add);
 	}
 	spin_unlock_bh(&rxe_lite_atomic_lock);
-	kunmap_local(kva);
+	kunmap_local(p);
 	rxe_lite_mr_put(rmr);
 
 	/* Kept for a duplicate: one slot per PSN of the last few atomics. */
@@ -433,20 +469,22 @@ static void rxe_lite_resp_ud(struct rxe_lite_qp *rqp,
 			     struct rxe_lite_pkt *pkt)
 {
 	struct rxe_lite_deth *deth = rxe_lite_pkt_hdr(pkt, RXE_LITE_M_DETH);
+	struct rxe_lite_data d = {};
 	u8 grh[RXE_LITE_GRH_LEN];
 	int status;
 
 	if (be32_to_cpu(deth->qkey) != rqp->qkey || !rxe_lite_take_recv(rqp))
 		return;		/* UD: silently dropped */
 	rxe_lite_grh(grh, pkt);
+	d.buf = grh;
 	status = rxe_lite_sge_copy(rqp->rxe, rqp->qp.pd, rqp->resp_sge,
-				   rqp->resp_num_sge, 0, grh, sizeof(grh),
+				   rqp->resp_num_sge, 0, &d, sizeof(grh),
 				   true);
+	d = pkt->data;
 	if (!status)
 		status = rxe_lite_sge_copy(rqp->rxe, rqp->qp.pd,
 					   rqp->resp_sge, rqp->resp_num_sge,
-					   sizeof(grh), pkt->payload,
-					   pkt->paylen, true);
+					   sizeof(grh), &d, pkt->paylen, true);
 	rxe_lite_recv_done(rqp, status, RXE_LITE_WC_RECV,
 			   sizeof(grh) + pkt->paylen,
 			   RXE_LITE_WC_GRH | (pkt->mask & RXE_LITE_M_IMM ?
@@ -480,10 +518,10 @@ void rxe_lite_resp_rcv(struct rxe_lite_qp *rqp, struct rxe_lite_pkt *pkt)
 {
 	enum lite_qp_state state = READ_ONCE(rqp->qp.state);
 	enum lite_qp_type type = rqp->qp.qp_type;
-	struct rxe_lite_resp_out out = { .err = false };
+	struct rxe_lite_resp_out out = {};
 	struct lite_ah_attr av;
-	struct sk_buff *skb;
 	u8 transport = pkt->opcode & 0xe0;
+	u32 dqpn;
 
 	if (state != LITE_QPS_RTR && state != LITE_QPS_RTS &&
 	    state != LITE_QPS_SQD && state != LITE_QPS_SQE)
@@ -492,7 +530,6 @@ void rxe_lite_resp_rcv(struct rxe_lite_qp *rqp, struct rxe_lite_pkt *pkt)
 	    (type == LITE_QPT_UC && transport != RXE_LITE_OP_UC) ||
 	    (type == LITE_QPT_UD && transport != RXE_LITE_OP_UD))
 		return;
-	__skb_queue_head_init(&out.skbs);
 
 	spin_lock_bh(&rqp->resp_lock);
 	if (type == LITE_QPT_UD) {
@@ -530,10 +567,10 @@ void rxe_lite_resp_rcv(struct rxe_lite_qp *rqp, struct rxe_lite_pkt *pkt)
 		rxe_lite_resp_atomic(rqp, pkt, &out);
 unlock:
 	av = rqp->av;
+	dqpn = rqp->dest_qpn;
 	spin_unlock_bh(&rqp->resp_lock);
 
-	while ((skb = __skb_dequeue(&out.skbs)))
-		rxe_lite_xmit(rqp, &av, skb);
+	rxe_lite_resp_out_send(rqp, &av, dqpn, &out);
 	if (out.err)
 		rxe_lite_qp_error(rqp);
 }
