@@ -187,7 +187,13 @@ struct rxe_lite_qp {
 	u8 retries_left;
 	u8 rnr_retries_left;
 	unsigned long req_flags;	/* RXE_LITE_REQ_* */
+	/*
+	 * The retransmission timeout counts from retrans_from (the last
+	 * progress). The timer is left pending when the clock restarts or
+	 * nothing is in flight: it re-arms or does nothing when it fires.
+	 */
 	struct timer_list retrans_timer;
+	unsigned long retrans_from;
 	struct delayed_work req_work;	/* requester run off the syscall */
 	struct delayed_work rnr_work;	/* resend after an RNR NAK's delay */
 	bool rnr_wait;			/* sending paused until rnr_work */
@@ -326,11 +332,16 @@ void rxe_lite_destroy_srq(struct lite_srq *srq);
  * A packet being built or received. Built for the wire, it is in @skb;
  * built for a device of this host (loopback), @rxe is that device (with a
  * registration reference), the headers are in @hbuf and the payload is
- * named by @data (see struct rxe_lite_data) or in @bounce. Received, @rxe
- * is the receiving device and @hdr/@data point into the packet.
+ * named by @data (see struct rxe_lite_data) or in @bounce; a reply to a
+ * loopback packet also knows its destination QP (@to, a reference).
+ * Received, @rxe is the receiving device, @hdr/@data point into the
+ * packet, and a loopback packet names its sender (@from, alive while the
+ * packet is processed: the sender's call chain is waiting).
  */
 struct rxe_lite_pkt {
 	struct rxe_lite_dev *rxe;
+	struct rxe_lite_qp *to;
+	struct rxe_lite_qp *from;
 	struct sk_buff *skb;
 	u8 *hdr;			/* the BTH */
 	struct rxe_lite_data data;
@@ -353,7 +364,7 @@ void rxe_lite_dev_list_add(struct rxe_lite_dev *rxe);
 void rxe_lite_dev_list_del(struct rxe_lite_dev *rxe);
 int rxe_lite_pkt_init(struct rxe_lite_qp *rqp, const struct lite_ah_attr *av,
 		      u8 opcode, u32 paylen, u32 dqpn, u32 psn, u32 bth_flags,
-		      struct rxe_lite_pkt *pkt);
+		      const struct rxe_lite_pkt *req, struct rxe_lite_pkt *pkt);
 void rxe_lite_pkt_release(struct rxe_lite_pkt *pkt);
 void *rxe_lite_pkt_hdr(const struct rxe_lite_pkt *pkt, u32 which);
 void rxe_lite_send(struct rxe_lite_qp *rqp, const struct lite_ah_attr *av,
@@ -368,7 +379,7 @@ void rxe_lite_qp_error(struct rxe_lite_qp *rqp);
 void rxe_lite_req_run(struct rxe_lite_qp *rqp);
 void rxe_lite_req_work(struct work_struct *work);
 void rxe_lite_rnr_work(struct work_struct *work);
-void rxe_lite_arm_retrans(struct rxe_lite_qp *rqp);
+void rxe_lite_arm_retrans(struct rxe_lite_qp *rqp, bool restart);
 void rxe_lite_retrans_timer(struct timer_list *t);
 void rxe_lite_req_rewind(struct rxe_lite_qp *rqp);
 void rxe_lite_req_flush(struct rxe_lite_qp *rqp);

@@ -303,11 +303,14 @@ advance:
 	rxe_lite_comp_advance(rqp);
 	if (resend)
 		rxe_lite_req_rewind(rqp);
-	/* Progress restarts the clock; nothing in flight stops it. */
-	if (progress || resend || rqp->sq.index == rqp->sq_snap)
-		del_timer(&rqp->retrans_timer);
+	/*
+	 * Progress restarts the clock (the timer, left pending, re-arms
+	 * from retrans_from or finds nothing in flight when it fires).
+	 */
+	if (progress || resend)
+		rqp->retrans_from = jiffies;
 	if (rqp->sq.index != rqp->sq_snap && !rqp->dying && !resend)
-		rxe_lite_arm_retrans(rqp);
+		rxe_lite_arm_retrans(rqp, false);
 	/* Room in the window, or a rewind: let the requester go on. */
 	kick = !rqp->dying && (resend || rqp->sq_next != rqp->sq_snap ||
 		rqp->sq_snap != rxe_lite_queue_user_index(&rqp->sq, true));

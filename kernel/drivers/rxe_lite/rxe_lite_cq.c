@@ -66,11 +66,11 @@ int rxe_lite_resize_cq(struct lite_ucontext *uctx, struct lite_cq *cq,
 	if (ret)
 		goto err;
 
-	spin_lock_irq(&rcq->lock);
+	spin_lock_bh(&rcq->lock);
 	cons = rxe_lite_queue_user_index(&rcq->queue, false);
 	n = rxe_lite_queue_count(&rcq->queue, rcq->queue.index, cons);
 	if (n > cqe) {
-		spin_unlock_irq(&rcq->lock);
+		spin_unlock_bh(&rcq->lock);
 		ret = -EINVAL;
 		goto err;
 	}
@@ -84,7 +84,7 @@ int rxe_lite_resize_cq(struct lite_ucontext *uctx, struct lite_cq *cq,
 	old = rcq->queue;
 	rcq->queue = nq;
 	cq->cqe = cqe;
-	spin_unlock_irq(&rcq->lock);
+	spin_unlock_bh(&rcq->lock);
 	rxe_lite_queue_cleanup(&old);
 	return 0;
 
@@ -110,13 +110,12 @@ void rxe_lite_cq_post(struct lite_cq *cq, const struct ib_uverbs_wc *wc,
 {
 	struct rxe_lite_cq *rcq = to_rxe_cq(cq);
 	struct rxe_lite_queue *q = &rcq->queue;
-	unsigned long flags;
 	u32 cons;
 
-	spin_lock_irqsave(&rcq->lock, flags);
+	spin_lock_bh(&rcq->lock);
 	cons = rxe_lite_queue_user_index(q, false);
 	if (((q->index + 1) & q->index_mask) == cons) {
-		spin_unlock_irqrestore(&rcq->lock, flags);
+		spin_unlock_bh(&rcq->lock);
 		rxe_lite_count(RXE_LITE_CNT_CQ_OVERFLOW);
 		lite_cq_event(cq, LITE_EVENT_CQ_ERR);
 		return;
@@ -125,6 +124,6 @@ void rxe_lite_cq_post(struct lite_cq *cq, const struct ib_uverbs_wc *wc,
 	q->index = (q->index + 1) & q->index_mask;
 	/* The slot before the index that makes it visible. */
 	smp_store_release(&q->buf->producer_index, q->index);
-	spin_unlock_irqrestore(&rcq->lock, flags);
+	spin_unlock_bh(&rcq->lock);
 	lite_cq_completion(cq, solicited);
 }

@@ -140,12 +140,13 @@ static struct rxe_lite_dev *rxe_lite_dev_by_ndev(struct net_device *ndev)
  * pkt->hbuf and the payload left to the caller to name in pkt->data;
  * otherwise an skb with headroom for the link, IP and UDP headers, then
  * the IB headers, payload (at pkt->data.buf), pad and ICRC. Headers are
- * zeroed but for the BTH, which is filled in. 0 or -ENOMEM; once
- * started, a packet is sent or released.
+ * zeroed but for the BTH, which is filled in. @req is the packet this one
+ * answers, if any. 0 or -ENOMEM; once started, a packet is sent or
+ * released.
  */
 int rxe_lite_pkt_init(struct rxe_lite_qp *rqp, const struct lite_ah_attr *av,
 		      u8 opcode, u32 paylen, u32 dqpn, u32 psn, u32 bth_flags,
-		      struct rxe_lite_pkt *pkt)
+		      const struct rxe_lite_pkt *req, struct rxe_lite_pkt *pkt)
 {
 	const struct rxe_lite_opinfo *info = &rxe_lite_opinfo[opcode];
 	unsigned int pad = (4 - (paylen & 3)) & 3;
@@ -154,7 +155,28 @@ int rxe_lite_pkt_init(struct rxe_lite_qp *rqp, const struct lite_ah_attr *av,
 	struct rxe_lite_bth *bth;
 	struct sk_buff *skb;
 
-	pkt->rxe = READ_ONCE(loopback) ? rxe_lite_dev_by_gid(&av->dgid) : NULL;
+	pkt->to = NULL;
+	pkt->rxe = NULL;
+	if (READ_ONCE(loopback)) {
+		/*
+		 * A reply to where a loopback request came from goes straight
+		 * back to that QP, without looking up device and QP again.
+		 */
+		if (req && req->from && req->from->qp.qp_num == dqpn &&
+		    !memcmp(&av->dgid, &req->sgid, sizeof(av->dgid)) &&
+		    refcount_inc_not_zero(&req->from->ref)) {
+			pkt->to = req->from;
+			pkt->rxe = pkt->to->rxe;
+			if (!lite_device_try_get(&pkt->rxe->ibdev)) {
+				rxe_lite_qp_put(pkt->to);
+				pkt->to = NULL;
+				pkt->rxe = NULL;
+			}
+		}
+		if (!pkt->rxe)
+			pkt->rxe = rxe_lite_dev_by_gid(&av->dgid);
+	}
+	pkt->from = NULL;
 	pkt->skb = NULL;
 	pkt->data = (struct rxe_lite_data){};
 	pkt->bounce = NULL;
@@ -199,6 +221,8 @@ void rxe_lite_pkt_release(struct rxe_lite_pkt *pkt)
 	kfree_skb(pkt->skb);
 	if (pkt->skb)
 		return;
+	if (pkt->to)
+		rxe_lite_qp_put(pkt->to);
 	lite_device_put(&pkt->rxe->ibdev);
 }
 
@@ -365,9 +389,11 @@ static void rxe_lite_deliver(struct rxe_lite_dev *rxe,
 			     struct rxe_lite_pkt *pkt)
 {
 	const struct rxe_lite_bth *bth = (const struct rxe_lite_bth *)pkt->hdr;
-	struct rxe_lite_qp *rqp;
+	struct rxe_lite_qp *rqp = pkt->to;
 
-	rqp = rxe_lite_qp_get(rxe, be32_to_cpu(bth->qpn) & RXE_LITE_QPN_MASK);
+	if (!rqp)
+		rqp = rxe_lite_qp_get(rxe, be32_to_cpu(bth->qpn) &
+					   RXE_LITE_QPN_MASK);
 	if (!rqp) {
 		rxe_lite_count(RXE_LITE_CNT_NO_QP);
 		return;
@@ -377,7 +403,8 @@ static void rxe_lite_deliver(struct rxe_lite_dev *rxe,
 		rxe_lite_resp_rcv(rqp, pkt);
 	else
 		rxe_lite_comp_rcv(rqp, pkt);
-	rxe_lite_qp_put(rqp);
+	if (!pkt->to)
+		rxe_lite_qp_put(rqp);
 }
 
 /*
@@ -399,6 +426,7 @@ void rxe_lite_send(struct rxe_lite_qp *rqp, const struct lite_ah_attr *av,
 	if (!skb) {
 		pkt->sgid = av->sgid;
 		pkt->dgid = av->dgid;
+		pkt->from = rqp;
 		rxe_lite_deliver(pkt->rxe, pkt);
 		rxe_lite_pkt_release(pkt);
 		return;

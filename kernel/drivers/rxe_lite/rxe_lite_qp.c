@@ -338,11 +338,11 @@ int rxe_lite_modify_srq(struct lite_ucontext *uctx, struct lite_srq *srq,
 		goto err;
 	}
 
-	spin_lock_irq(&rsrq->lock);
+	spin_lock_bh(&rsrq->lock);
 	prod = rxe_lite_queue_user_index(&rsrq->queue, true);
 	n = rxe_lite_queue_count(&rsrq->queue, prod, rsrq->queue.index);
 	if (n > max_wr || attr->srq_limit > max_wr) {
-		spin_unlock_irq(&rsrq->lock);
+		spin_unlock_bh(&rsrq->lock);
 		ret = -EINVAL;
 		goto err;
 	}
@@ -355,7 +355,7 @@ int rxe_lite_modify_srq(struct lite_ucontext *uctx, struct lite_srq *srq,
 	rsrq->queue = nq;
 	srq->attr.max_wr = max_wr;
 	srq->attr.srq_limit = attr->srq_limit;
-	spin_unlock_irq(&rsrq->lock);
+	spin_unlock_bh(&rsrq->lock);
 	rxe_lite_queue_cleanup(&old);
 	return 0;
 

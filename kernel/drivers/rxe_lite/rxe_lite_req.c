@@ -145,14 +145,14 @@ static int rxe_lite_snap(struct rxe_lite_qp *rqp, u32 idx,
 	return 0;
 }
 
-void rxe_lite_arm_retrans(struct rxe_lite_qp *rqp)
+/* The retransmission timeout in jiffies, 0 for none. */
+static unsigned long rxe_lite_retrans_timeout(const struct rxe_lite_qp *rqp)
 {
 	unsigned long t;
 
 	/* Timeout 0 means "wait forever" (IBTA); the code is 4.096 us << n. */
-	if (rqp->qp.qp_type != LITE_QPT_RC || !rqp->timeout ||
-	    timer_pending(&rqp->retrans_timer))
-		return;
+	if (rqp->qp.qp_type != LITE_QPT_RC || !rqp->timeout)
+		return 0;
 	t = usecs_to_jiffies((4096ULL << min_t(u8, rqp->timeout, 31)) / 1000);
 	/*
 	 * The timeout is a lower bound: back off (double it) with each
@@ -160,8 +160,24 @@ void rxe_lite_arm_retrans(struct rxe_lite_qp *rqp)
 	 * with retransmissions it then has to discard.
 	 */
 	t <<= min_t(u8, rqp->retry_cnt - rqp->retries_left, 4);
-	mod_timer(&rqp->retrans_timer, jiffies + max_t(unsigned long, t,
-						       msecs_to_jiffies(10)));
+	return max_t(unsigned long, t, msecs_to_jiffies(10));
+}
+
+/*
+ * A packet is in flight: make sure the timer runs; @restart (the first
+ * packet after none was in flight) also restarts the clock. Caller holds
+ * req_lock.
+ */
+void rxe_lite_arm_retrans(struct rxe_lite_qp *rqp, bool restart)
+{
+	unsigned long t = rxe_lite_retrans_timeout(rqp);
+
+	if (!t)
+		return;
+	if (restart)
+		rqp->retrans_from = jiffies;
+	if (!timer_pending(&rqp->retrans_timer))
+		mod_timer(&rqp->retrans_timer, rqp->retrans_from + t);
 }
 
 static bool rxe_lite_rd_atomic(const struct rxe_lite_swqe *w)
@@ -360,7 +376,7 @@ static bool rxe_lite_req_build(struct rxe_lite_qp *rqp,
 	    (rxe_lite_opinfo[op].mask & (RXE_LITE_M_SEND | RXE_LITE_M_IMM)))
 		flags |= RXE_LITE_BTH_SE;
 
-	if (rxe_lite_pkt_init(rqp, av, op, n, dqpn, psn, flags, pkt))
+	if (rxe_lite_pkt_init(rqp, av, op, n, dqpn, psn, flags, NULL, pkt))
 		return false;		/* retried by the timer or next doorbell */
 	mask = pkt->mask;
 	if (mask & RXE_LITE_M_RETH) {
@@ -427,7 +443,7 @@ static bool rxe_lite_req_build(struct rxe_lite_qp *rqp,
 			*sent = rqp->sq_next;
 		rqp->sq_next = (rqp->sq_next + 1) & rqp->sq.index_mask;
 	}
-	rxe_lite_arm_retrans(rqp);
+	rxe_lite_arm_retrans(rqp, psn == rqp->req_acked);
 	return true;
 }
 
@@ -501,6 +517,7 @@ void rxe_lite_rnr_work(struct work_struct *work)
 
 	spin_lock_bh(&rqp->req_lock);
 	rqp->rnr_wait = false;
+	rqp->retrans_from = jiffies;	/* the wait was no timeout */
 	spin_unlock_bh(&rqp->req_lock);
 	rxe_lite_req_run(rqp);
 }
@@ -528,19 +545,29 @@ void rxe_lite_retrans_timer(struct timer_list *t)
 {
 	struct rxe_lite_qp *rqp = from_timer(rqp, t, retrans_timer);
 	bool err = false, again = false;
+	unsigned long timeout;
 
 	spin_lock_bh(&rqp->req_lock);
-	/* Something was sent and is not acknowledged yet. */
+	timeout = rxe_lite_retrans_timeout(rqp);
+	/*
+	 * Something was sent and is not acknowledged yet (an RNR wait
+	 * sends again, and re-arms, when it ends).
+	 */
 	if (!rqp->dying && READ_ONCE(rqp->qp.state) == LITE_QPS_RTS &&
-	    rqp->sq.index != rqp->sq_snap &&
-	    rqp->swqe[rqp->sq.index].state != RXE_LITE_WQE_NEW) {
-		if (!rqp->retries_left) {
+	    rqp->sq.index != rqp->sq_snap && !rqp->rnr_wait &&
+	    rqp->swqe[rqp->sq.index].state != RXE_LITE_WQE_NEW && timeout) {
+		if (time_before(jiffies, rqp->retrans_from + timeout)) {
+			/* The clock restarted since this was armed. */
+			mod_timer(&rqp->retrans_timer,
+				  rqp->retrans_from + timeout);
+		} else if (!rqp->retries_left) {
 			rqp->swqe[rqp->sq.index].state = RXE_LITE_WQE_DONE;
 			rqp->swqe[rqp->sq.index].status =
 				RXE_LITE_WC_RETRY_EXC_ERR;
 			err = true;
 		} else {
 			rqp->retries_left--;
+			rqp->retrans_from = jiffies;
 			rxe_lite_count(RXE_LITE_CNT_RETRANS);
 			rxe_lite_req_rewind(rqp);
 			again = true;

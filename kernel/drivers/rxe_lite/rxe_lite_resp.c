@@ -117,7 +117,6 @@ static bool rxe_lite_take_recv(struct rxe_lite_qp *rqp)
 	struct lite_srq *srq = rqp->qp.srq;
 	struct rxe_lite_srq *rsrq;
 	bool taken, limit = false;
-	unsigned long flags;
 	u32 limit_wr;
 
 	if (!srq)
@@ -125,7 +124,7 @@ static bool rxe_lite_take_recv(struct rxe_lite_qp *rqp)
 					  rqp->qp.attr.cap.max_recv_sge);
 
 	rsrq = container_of(srq, struct rxe_lite_srq, srq);
-	spin_lock_irqsave(&rsrq->lock, flags);
+	spin_lock_bh(&rsrq->lock);
 	taken = rxe_lite_take_from(rqp, &rsrq->queue, srq->attr.max_sge);
 	limit_wr = READ_ONCE(srq->attr.srq_limit);
 	if (taken && limit_wr &&
@@ -135,7 +134,7 @@ static bool rxe_lite_take_recv(struct rxe_lite_qp *rqp)
 		WRITE_ONCE(srq->attr.srq_limit, 0);
 		limit = true;
 	}
-	spin_unlock_irqrestore(&rsrq->lock, flags);
+	spin_unlock_bh(&rsrq->lock);
 	if (limit)
 		lite_srq_event(srq, LITE_EVENT_SRQ_LIMIT_REACHED);
 	return taken;
@@ -326,6 +325,7 @@ static void rxe_lite_resp_read(struct rxe_lite_qp *rqp,
  */
 static void rxe_lite_resp_send_read(struct rxe_lite_qp *rqp,
 				    const struct lite_ah_attr *av, u32 dqpn,
+				    const struct rxe_lite_pkt *req,
 				    const struct rxe_lite_resp_out *out)
 {
 	u32 n = out->len ? DIV_ROUND_UP(out->len, rqp->mtu) : 1, i, size;
@@ -341,7 +341,7 @@ static void rxe_lite_resp_send_read(struct rxe_lite_qp *rqp,
 		     i == n - 1 ? RXE_LITE_OP_READ_RESP_LAST :
 				  RXE_LITE_OP_READ_RESP_MIDDLE;
 		if (rxe_lite_pkt_init(rqp, av, op, size, dqpn, out->psn + i, 0,
-				      &p))
+				      req, &p))
 			break;		/* the requester's timer asks again */
 		if (p.mask & RXE_LITE_M_AETH)
 			((struct rxe_lite_aeth *)rxe_lite_pkt_hdr(&p,
@@ -359,21 +359,22 @@ static void rxe_lite_resp_send_read(struct rxe_lite_qp *rqp,
 	}
 }
 
-/* Send the reply decided for a request, after resp_lock. */
+/* Send the reply decided for request @req, after resp_lock. */
 static void rxe_lite_resp_out_send(struct rxe_lite_qp *rqp,
 				   const struct lite_ah_attr *av, u32 dqpn,
+				   const struct rxe_lite_pkt *req,
 				   const struct rxe_lite_resp_out *out)
 {
 	struct rxe_lite_pkt p;
 
 	if (out->op == RXE_LITE_OP_READ_REQ) {
-		rxe_lite_resp_send_read(rqp, av, dqpn, out);
+		rxe_lite_resp_send_read(rqp, av, dqpn, req, out);
 		if (out->mr)
 			rxe_lite_mr_put(out->mr);
 		return;
 	}
 	if (!out->op || rxe_lite_pkt_init(rqp, av, out->op, 0, dqpn, out->psn,
-					  0, &p))
+					  0, req, &p))
 		return;
 	((struct rxe_lite_aeth *)rxe_lite_pkt_hdr(&p, RXE_LITE_M_AETH))->smsn =
 		cpu_to_be32((out->op == RXE_LITE_OP_ACK ? out->syndrome :
@@ -570,7 +571,7 @@ unlock:
 	dqpn = rqp->dest_qpn;
 	spin_unlock_bh(&rqp->resp_lock);
 
-	rxe_lite_resp_out_send(rqp, &av, dqpn, &out);
+	rxe_lite_resp_out_send(rqp, &av, dqpn, pkt, &out);
 	if (out.err)
 		rxe_lite_qp_error(rqp);
 }
