@@ -176,6 +176,17 @@ struct rxe_lite_qp {
 	struct lite_ah_attr av;		/* RC/UC: the peer */
 	bool dying;			/* destroy started: no new timer/work */
 
+	/*
+	 * The route of the last wire packet and the addresses it is for (a
+	 * connected QP sends everything to one peer), with a reference;
+	 * dropped at destroy. route_lock protects it.
+	 */
+	spinlock_t route_lock;
+	struct dst_entry *route;
+	union lite_gid route_sgid;
+	union lite_gid route_dgid;
+	u32 route_cookie;		/* IPv6: the route's validity cookie */
+
 	spinlock_t req_lock;		/* the send side, see above */
 	struct rxe_lite_queue sq;
 	struct rxe_lite_swqe *swqe;	/* one per SQ slot */
@@ -369,6 +380,7 @@ void rxe_lite_pkt_release(struct rxe_lite_pkt *pkt);
 void *rxe_lite_pkt_hdr(const struct rxe_lite_pkt *pkt, u32 which);
 void rxe_lite_send(struct rxe_lite_qp *rqp, const struct lite_ah_attr *av,
 		   struct rxe_lite_pkt *pkt);
+void rxe_lite_route_drop(struct rxe_lite_qp *rqp);
 
 /* rxe_lite_qp.c: the datapath's view of QPs */
 struct rxe_lite_qp *rxe_lite_qp_get(struct rxe_lite_dev *rxe, u32 qpn);

@@ -293,11 +293,61 @@ static struct udphdr *rxe_lite_push_udp(struct sk_buff *skb, u32 src_qpn)
 	return uh;
 }
 
-static void rxe_lite_xmit_v6(struct rxe_lite_dev *rxe,
-			     const struct lite_ah_attr *av, u32 src_qpn,
+/*
+ * The QP's cached route if it is for @av's addresses and still valid,
+ * with a reference; NULL otherwise (a stale one is dropped).
+ */
+static struct dst_entry *rxe_lite_route_get(struct rxe_lite_qp *rqp,
+					    const struct lite_ah_attr *av)
+{
+	struct dst_entry *dst = NULL;
+
+	spin_lock_bh(&rqp->route_lock);
+	if (rqp->route &&
+	    !memcmp(&rqp->route_dgid, &av->dgid, sizeof(av->dgid)) &&
+	    !memcmp(&rqp->route_sgid, &av->sgid, sizeof(av->sgid))) {
+		dst = dst_check(rqp->route, rqp->route_cookie);
+		if (dst) {
+			dst_hold(dst);
+		} else {
+			dst_release(rqp->route);
+			rqp->route = NULL;
+		}
+	}
+	spin_unlock_bh(&rqp->route_lock);
+	return dst;
+}
+
+/* Remember @dst as the route to @av's addresses. */
+static void rxe_lite_route_set(struct rxe_lite_qp *rqp,
+			       const struct lite_ah_attr *av,
+			       struct dst_entry *dst, u32 cookie)
+{
+	struct dst_entry *old;
+
+	dst_hold(dst);
+	spin_lock_bh(&rqp->route_lock);
+	old = rqp->route;
+	rqp->route = dst;
+	rqp->route_sgid = av->sgid;
+	rqp->route_dgid = av->dgid;
+	rqp->route_cookie = cookie;
+	spin_unlock_bh(&rqp->route_lock);
+	dst_release(old);
+}
+
+/* The QP is destroyed: no more packets, no route. */
+void rxe_lite_route_drop(struct rxe_lite_qp *rqp)
+{
+	dst_release(rqp->route);
+	rqp->route = NULL;
+}
+
+static void rxe_lite_xmit_v6(struct rxe_lite_qp *rqp,
+			     const struct lite_ah_attr *av,
 			     struct sk_buff *skb)
 {
-	struct net *net = dev_net(rxe->ndev);
+	struct net *net = dev_net(rqp->rxe->ndev);
 	unsigned int len = skb->len;
 	struct flowi6 fl = {
 		.daddr = *(const struct in6_addr *)av->dgid.raw,
@@ -309,18 +359,23 @@ static void rxe_lite_xmit_v6(struct rxe_lite_dev *rxe,
 	struct udphdr *uh;
 	u32 icrc;
 
-	/* Link-local addresses only mean something on their link. */
-	if (ipv6_addr_type(&fl.daddr) & IPV6_ADDR_LINKLOCAL)
-		fl.flowi6_oif = rxe->ndev->ifindex;
-	dst = ip6_route_output(net, NULL, &fl);
-	if (dst->error) {
-		dst_release(dst);
-		kfree_skb(skb);
-		return;
+	dst = rxe_lite_route_get(rqp, av);
+	if (!dst) {
+		/* Link-local addresses only mean something on their link. */
+		if (ipv6_addr_type(&fl.daddr) & IPV6_ADDR_LINKLOCAL)
+			fl.flowi6_oif = rqp->rxe->ndev->ifindex;
+		dst = ip6_route_output(net, NULL, &fl);
+		if (dst->error) {
+			dst_release(dst);
+			kfree_skb(skb);
+			return;
+		}
+		rxe_lite_route_set(rqp, av, dst,
+				   rt6_get_cookie((struct rt6_info *)dst));
 	}
 	skb_dst_set(skb, dst);
 
-	uh = rxe_lite_push_udp(skb, src_qpn);
+	uh = rxe_lite_push_udp(skb, rqp->qp.qp_num);
 	ip6h = skb_push(skb, sizeof(*ip6h));
 	skb_reset_network_header(skb);
 	ip6_flow_hdr(ip6h, av->traffic_class, htonl(av->flow_label));
@@ -337,11 +392,11 @@ static void rxe_lite_xmit_v6(struct rxe_lite_dev *rxe,
 	ip6_local_out(net, NULL, skb);
 }
 
-static void rxe_lite_xmit_v4(struct rxe_lite_dev *rxe,
-			     const struct lite_ah_attr *av, u32 src_qpn,
+static void rxe_lite_xmit_v4(struct rxe_lite_qp *rqp,
+			     const struct lite_ah_attr *av,
 			     struct sk_buff *skb)
 {
-	struct net *net = dev_net(rxe->ndev);
+	struct net *net = dev_net(rqp->rxe->ndev);
 	unsigned int len = skb->len;
 	/* The source address picks the path; a local one goes through lo. */
 	struct flowi4 fl = {
@@ -349,19 +404,25 @@ static void rxe_lite_xmit_v4(struct rxe_lite_dev *rxe,
 		.saddr = rxe_lite_gid_v4(&av->sgid),
 		.flowi4_proto = IPPROTO_UDP,
 	};
+	struct dst_entry *dst;
 	struct udphdr *uh;
 	struct iphdr *iph;
 	struct rtable *rt;
 	u32 icrc;
 
-	rt = ip_route_output_key(net, &fl);
-	if (IS_ERR(rt)) {
-		kfree_skb(skb);
-		return;
+	dst = rxe_lite_route_get(rqp, av);
+	if (!dst) {
+		rt = ip_route_output_key(net, &fl);
+		if (IS_ERR(rt)) {
+			kfree_skb(skb);
+			return;
+		}
+		dst = &rt->dst;
+		rxe_lite_route_set(rqp, av, dst, 0);
 	}
-	skb_dst_set(skb, &rt->dst);
+	skb_dst_set(skb, dst);
 
-	uh = rxe_lite_push_udp(skb, src_qpn);
+	uh = rxe_lite_push_udp(skb, rqp->qp.qp_num);
 
 	iph = skb_push(skb, sizeof(*iph));
 	skb_reset_network_header(skb);
@@ -434,9 +495,9 @@ void rxe_lite_send(struct rxe_lite_qp *rqp, const struct lite_ah_attr *av,
 	if (rxe_lite_gid_is_v4(&av->dgid) != rxe_lite_gid_is_v4(&av->sgid))
 		kfree_skb(skb);		/* no route from v4 to v6 */
 	else if (rxe_lite_gid_is_v4(&av->dgid))
-		rxe_lite_xmit_v4(rqp->rxe, av, rqp->qp.qp_num, skb);
+		rxe_lite_xmit_v4(rqp, av, skb);
 	else
-		rxe_lite_xmit_v6(rqp->rxe, av, rqp->qp.qp_num, skb);
+		rxe_lite_xmit_v6(rqp, av, skb);
 }
 
 /*

@@ -73,6 +73,7 @@ int rxe_lite_create_qp(struct lite_ucontext *uctx, struct lite_qp *qp,
 	rqp->rxe = rxe;
 	spin_lock_init(&rqp->req_lock);
 	spin_lock_init(&rqp->resp_lock);
+	spin_lock_init(&rqp->route_lock);
 	timer_setup(&rqp->retrans_timer, rxe_lite_retrans_timer, 0);
 	INIT_DELAYED_WORK(&rqp->req_work, rxe_lite_req_work);
 	INIT_DELAYED_WORK(&rqp->rnr_work, rxe_lite_rnr_work);
@@ -263,6 +264,7 @@ void rxe_lite_destroy_qp(struct lite_qp *qp)
 	cancel_delayed_work_sync(&rqp->req_work);
 	del_timer_sync(&rqp->retrans_timer);
 	cancel_delayed_work_sync(&rqp->req_work);
+	rxe_lite_route_drop(rqp);
 	kvfree(rqp->swqe);
 	rxe_lite_queue_cleanup(&rqp->rq);
 	rxe_lite_queue_cleanup(&rqp->sq);
