@@ -157,3 +157,48 @@ expect_objects_zero() {
 # kernel). The debug kernel (KASAN, lockdep) under TCG runs everything
 # several times slower: make check-debug sets LITE_SLOW_FACTOR.
 REMOVAL_LIMIT_MS=$((1000 * ${LITE_SLOW_FACTOR:-1}))
+
+# traffic_loop DEV STOPFILE [PORT]: pairs of unmodified ibv_rc_pingpong
+# (server and client on DEV, 4 KiB messages) restarted as soon as a pair
+# ends, which a removal makes them do, until STOPFILE exists; waits while
+# DEV is absent. Meant for the background (apps failing is expected, so
+# nothing in it may fail the test's set -e). STOPFILE.pairs holds the
+# number of pairs started so far (a test waits for it to grow: a pair
+# that never ends after a removal would stop it).
+traffic_loop() {
+	local dev=$1 stop=$2 port=${3:-18515} n=0 s
+	while [[ ! -e $stop ]]; do
+		if ! grep -q ffff "/sys/class/infiniband/$dev/ports/1/gids/1" 2>/dev/null; then
+			sleep 0.05
+			continue
+		fi
+		ibv_rc_pingpong -d "$dev" -g 1 -s 4096 -n 100000000 -p "$port" \
+			> "$stop.srv" 2>&1 &
+		s=$!
+		n=$((n + 1))
+		echo "$n" > "$stop.pairs"
+		if wait_for 5 eval "ss -ltn | grep -q ':$port '"; then
+			ibv_rc_pingpong -d "$dev" -g 1 -s 4096 -n 100000000 \
+				-p "$port" localhost > "$stop.cli" 2>&1 || true
+		fi
+		# A server whose client never came waits in accept(): end it.
+		kill "$s" 2>/dev/null || true
+		wait "$s" 2>/dev/null || true
+	done
+}
+
+# traffic_pairs STOPFILE: pairs a traffic_loop started so far.
+traffic_pairs() {
+	cat "$1.pairs" 2>/dev/null || echo 0
+}
+
+# traffic_stop STOPFILE PID: stop a traffic_loop; fails if its
+# applications do not end (a hang) within 20 s (scaled).
+traffic_stop() {
+	touch "$1"
+	# The running pair only ends with the next removal, or when killed.
+	pkill -f 'ibv_rc_pingpong -d' 2>/dev/null || true
+	wait_for $((20 * ${LITE_SLOW_FACTOR:-1})) eval "! kill -0 $2 2>/dev/null" ||
+		fail "traffic loop does not end (an application hangs)"
+	wait "$2" 2>/dev/null || true
+}

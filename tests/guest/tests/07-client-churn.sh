@@ -1,12 +1,21 @@
 # A test client registers and unregisters in a loop (lite_test_client's
-# kthread) while devices are added and removed in another loop, for 30 s:
-# every add has exactly one remove, clients keep registration order, no
-# deadlock, no splat.
+# kthread) while devices are added and removed in another loop, for 30 s,
+# and unmodified ibv_rc_pingpong pairs run on both devices (traffic_loop),
+# so that most removals revoke open user contexts while the client
+# registry changes: every add has exactly one remove, clients keep
+# registration order, no deadlock, no application hangs, nothing is left
+# over, no splat.
 source "$LITE_ROOT/tests/guest/lib.sh"
 
 secs=${LITE_CHURN_SECS:-30}
-veth_pair veth0 veth1
+veth_pair veth0 veth1 10.0.0.1/24 10.0.0.2/24
 load_all
+stop=/tmp/churn.stop
+rm -f "$stop"*
+traffic_loop rxe0 "$stop" 18515 &
+tl0=$!
+traffic_loop rxe1 "$stop.1" 18516 &
+tl1=$!
 insmod "$KO_TEST" duration_ms=$((secs * 1000))
 P=/sys/module/lite_test_client/parameters
 
@@ -14,6 +23,9 @@ cycles=0
 while [[ "$(cat $P/done)" != 1 ]]; do
 	rdma link add rxe0 type rxe netdev veth0
 	rdma link add rxe1 type rxe netdev veth1
+	# Let traffic start on them (mostly), so removals revoke contexts.
+	wait_for 2 eval 'ls -l /proc/[0-9]*/fd 2>/dev/null | grep -q /dev/infiniband/' || true
+	sleep "0.$((RANDOM % 4))"
 	rdma link delete rxe0
 	# Exercise the other removal paths too.
 	if (( cycles % 2 )); then
@@ -26,6 +38,9 @@ while [[ "$(cat $P/done)" != 1 ]]; do
 	rdma link delete rxe1
 	cycles=$((cycles + 1))
 done
+traffic_stop "$stop" "$tl0"
+traffic_stop "$stop.1" "$tl1"
+log "traffic pairs started: rxe0 $(traffic_pairs $stop), rxe1 $(traffic_pairs $stop.1)"
 adds=$(cat $P/adds) removes=$(cat $P/removes) rounds=$(cat $P/rounds)
 log "device cycles=$cycles client rounds=$rounds adds=$adds removes=$removes"
 expect_eq errors "$(cat $P/errors)" 0
@@ -37,3 +52,5 @@ expect_eq "adds == removes" "$adds" "$removes"
 (( adds > 10 )) || fail "only $adds adds: the loops did not overlap"
 (( cycles >= 5 )) || fail "only $cycles device cycles"
 rmmod lite_test_client
+show_objects
+expect_objects_zero

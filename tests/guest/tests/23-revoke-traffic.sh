@@ -1,4 +1,4 @@
-# Removal during traffic: unbind (several rounds), rdma link delete,
+# Removal during traffic: unbind (20 rounds; check-debug 5), rdma link delete,
 # netdev deletion and rmmod while unmodified ibv_rc_pingpong / ib_write_bw
 # run between two processes. Each removal returns in under 1 s, both
 # applications exit with an error within seconds (their work is flushed
@@ -6,7 +6,7 @@
 # ibv_rc_pingpong passes on the device once it is back.
 source "$LITE_ROOT/tests/guest/lib.sh"
 
-ROUNDS=${LITE_REVOKE_ROUNDS:-5}
+ROUNDS=${LITE_REVOKE_ROUNDS:-20}
 load_all
 
 setup() {
