@@ -14,9 +14,9 @@ KDIR ?= /lib/modules/$(KVER)/build
 W ?= 1
 KMAKE = $(MAKE) -C $(KDIR) W=$(W)
 
-.PHONY: all modules test-modules userspace deps check check-debug demo bench clean lint
+.PHONY: all modules test-modules alt-module userspace deps check check-debug demo bench clean lint
 
-all: modules test-modules userspace
+all: modules test-modules alt-module userspace
 
 deps:
 	@tools/install-deps.sh
@@ -26,6 +26,18 @@ modules: deps
 
 test-modules: modules
 	$(KMAKE) M=$(CURDIR)/tests/kmod \
+		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/kernel/Module.symvers modules
+
+# A second build of rxe_lite with another version string, for the upgrade
+# drill (tools/drill-upgrade.sh): same sources, built in build/alt against
+# this tree's core.
+ALT_DIR := $(CURDIR)/build/alt
+alt-module: modules
+	@mkdir -p $(ALT_DIR)/drivers/rxe_lite
+	@ln -sfn $(CURDIR)/kernel/include $(ALT_DIR)/include
+	@cp -u kernel/drivers/rxe_lite/*.[ch] kernel/drivers/rxe_lite/Kbuild \
+		$(ALT_DIR)/drivers/rxe_lite/
+	$(KMAKE) M=$(ALT_DIR)/drivers/rxe_lite RXE_LITE_VERSION=0.1-alt \
 		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/kernel/Module.symvers modules
 
 userspace: deps

@@ -10,7 +10,7 @@ default_pkgs=(
 	linux-image-amd64 linux-headers-amd64
 	qemu-system-x86 busybox-static cpio kmod iproute2 strace
 	rdma-core ibverbs-utils ibverbs-providers libibverbs-dev perftest
-	python3
+	python3 gnuplot-nox
 )
 if [[ $# -gt 0 ]]; then
 	pkgs=("$@")

@@ -170,5 +170,5 @@ module_exit(rxe_lite_exit);
 MODULE_AUTHOR("ib_core_lite developers");
 MODULE_DESCRIPTION("Soft RoCE driver for ib_core_lite");
 MODULE_LICENSE("GPL");
-MODULE_VERSION("0.1");
+MODULE_VERSION(RXE_LITE_VERSION);
 MODULE_ALIAS("rdma-lite-link-rxe");
