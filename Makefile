@@ -42,6 +42,7 @@ alt-module: modules
 
 userspace: deps
 	$(MAKE) -C tests/progs
+	$(MAKE) -C userspace
 
 check: all
 	@tests/run-check.sh
@@ -59,6 +60,7 @@ clean:
 	-$(KMAKE) M=$(CURDIR)/kernel clean
 	-$(KMAKE) M=$(CURDIR)/tests/kmod clean
 	-$(MAKE) -C tests/progs clean
+	-$(MAKE) -C userspace clean
 	rm -rf build
 
 lint: modules
