@@ -1,0 +1,48 @@
+#!/bin/bash
+# Unbind drill: N outages of an RDMA device under rcstream traffic (server
+# and client on the device), each a removal and a restore, then a report
+# (tools/drill-lib.sh) and a PNG timeline. Runs as root in the QEMU guest
+# or on a real host with ib_core_lite + rxe_lite and the device up.
+#
+#   drill-unbind.sh [-n CYCLES] [-d IBDEV] [-m MODE] [-o OUTDIR]
+#
+# MODE: unbind (sysfs unbind/bind of the driver, default), link (rdma link
+# delete/add on the same netdev), or mix (the two in turn). A netdev flap
+# (down/up) is not a removal: the device stays, its port goes down, and
+# rcstream only notices when RC retries run out (seconds), so it is not
+# offered until the app treats PORT_ERR as an outage. Exits 0 when nothing was lost, duplicated or
+# corrupted, every downtime stayed under DRILL_MAX_DOWN_MS (2000) and the
+# kernel log stayed clean.
+set -uo pipefail
+source "$(dirname "$0")/drill-lib.sh"
+
+cycles=10 dev=rxe0 mode=unbind
+while getopts n:d:m:o: o; do
+	case $o in
+	n) cycles=$OPTARG ;;
+	d) dev=$OPTARG ;;
+	m) mode=$OPTARG ;;
+	o) DRILL_OUT=$OPTARG ;;
+	*) sed -n 's/^#   //p' "$0" >&2; exit 2 ;;
+	esac
+done
+[[ $mode =~ ^(unbind|link|mix)$ ]] || drill_die "unknown mode $mode"
+drill_dev_up "$dev" || drill_die "$dev is not up"
+netdev=$(rdma link show "$dev/1" | sed -n 's/.* netdev \([^ ]*\).*/\1/p')
+[[ -n $netdev ]] || drill_die "cannot find the netdev of $dev"
+
+drill_start unbind "$dev"
+for ((c = 1; c <= cycles; c++)); do
+	m=$mode
+	[[ $mode == mix ]] && m=$( (( c % 2 )) && echo unbind || echo link)
+	case $m in
+	unbind)
+		aux=$(basename "$(readlink -f "/sys/class/infiniband/$dev/device")")
+		drill_cycle "$c" unbind "echo $aux > $AUX_DRV/unbind" \
+			"echo $aux > $AUX_DRV/bind" ;;
+	link)
+		drill_cycle "$c" link-del "rdma link delete $dev" \
+			"rdma link add $dev type rxe netdev $netdev" ;;
+	esac
+done
+drill_finish
