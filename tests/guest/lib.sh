@@ -202,3 +202,20 @@ traffic_stop() {
 		fail "traffic loop does not end (an application hangs)"
 	wait "$2" 2>/dev/null || true
 }
+
+# rxe0_up: whatever a removal took away is back: veth0, rxe_lite, rxe0
+# (re-added by the core for a reloaded driver, else by rdma link add) and
+# its IPv4 GID.
+rxe0_up() {
+	local slow=${LITE_SLOW_FACTOR:-1}
+	ip link show veth0 > /dev/null 2>&1 || veth_pair veth0 veth1
+	if ! lsmod | grep -q '^rxe_lite '; then
+		insmod "$KO_RXE"
+		# The core adds the links it knows back for the new driver.
+		wait_for $((5 * slow)) test -d /sys/class/infiniband/rxe0 || true
+	fi
+	[[ -e /sys/class/infiniband/rxe0 ]] ||
+		rdma link add rxe0 type rxe netdev veth0
+	wait_for $((10 * slow)) grep -q ffff:0a00:0001 \
+		/sys/class/infiniband/rxe0/ports/1/gids/1 || fail "rxe0 not up"
+}

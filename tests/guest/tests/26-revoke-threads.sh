@@ -32,18 +32,9 @@ times=()
 # A failing step must not leave the program holding the device.
 trap '[[ -n $pid ]] && kill -9 "$pid" 2> /dev/null; true' EXIT
 
-# setup: veth0, rxe_lite and rxe0 present, the IPv4 GID in place.
+# setup: rxe0 back after a removal (rxe0_up in lib.sh).
 setup() {
-	ip link show veth0 > /dev/null 2>&1 || veth_pair veth0 veth1
-	if ! lsmod | grep -q '^rxe_lite '; then
-		insmod "$KO_RXE"
-		# The core adds the links it knows back for the new driver.
-		wait_for $((5 * SLOW)) test -d /sys/class/infiniband/rxe0 || true
-	fi
-	[[ -e /sys/class/infiniband/rxe0 ]] ||
-		rdma link add rxe0 type rxe netdev veth0
-	wait_for $((10 * SLOW)) grep -q ffff:0a00:0001 \
-		/sys/class/infiniband/rxe0/ports/1/gids/1 || fail "rxe0 not up"
+	rxe0_up
 }
 
 # start ARGS...: revoke_threads ARGS in the background, output in $LOG.
