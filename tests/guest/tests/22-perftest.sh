@@ -11,17 +11,31 @@ wait_for 5 grep -q ffff:0a00:0001 /sys/class/infiniband/rxe0/ports/1/gids/1 ||
 
 # perf TOOL ARGS...: server and client on rxe0 must both finish.
 perf() {
-	local srv cli rc
+	perf_once "$@" && return 0
+	# perftest's UD send_bw ends with a TCP handshake that races: one side
+	# closes before the other read ("ethernet_read_keys: Couldn't read
+	# remote address") after the data phase completed. Measured in this
+	# guest with Linux's own rdma_rxe too (5 of 30 runs), so it is the
+	# tool's; that failure, and only it, gets one more run.
+	grep -q "Couldn't read remote address" "$srv" "$cli" ||
+		{ cat "$srv" "$cli"; fail "$*"; }
+	log "$*: perftest's closing handshake raced (a known perftest race); again"
+	perf_once "$@" || { cat "$srv" "$cli"; fail "$*"; }
+}
+
+# perf_once TOOL ARGS...: one run; $srv/$cli hold the outputs.
+perf_once() {
+	local rc
 	srv=$(mktemp)
 	cli=$(mktemp)
 	timeout 120 "$@" -d rxe0 > "$srv" 2>&1 &
 	local spid=$!
 	wait_for 10 eval "ss -ltn | grep -q ':18515 '" ||
 		{ cat "$srv"; fail "$* server does not listen"; }
-	timeout 120 "$@" -d rxe0 localhost > "$cli" 2>&1
-	rc=$?
-	wait "$spid" || { cat "$srv" "$cli"; fail "$* (server)"; }
-	[[ $rc == 0 ]] || { cat "$srv" "$cli"; fail "$* (client)"; }
+	rc=0
+	timeout 120 "$@" -d rxe0 localhost > "$cli" 2>&1 || rc=$?
+	wait "$spid" || return 1
+	[[ $rc == 0 ]] || return 1
 	log "$(printf '%-30s %s' "$*" "$(grep -A1 '#bytes' "$cli" | tail -1 |
 		tr -s ' \t' ' ')")"
 	rm -f "$srv" "$cli"
