@@ -28,7 +28,7 @@ fi
 
 # --- guest: every suite, one boot -----------------------------------------
 guest_log=build/guest-run.log
-tools/guest/run-in-guest.sh --timeout "${LITE_GUEST_TIMEOUT:-1700}" --out "$out" \
+tools/guest/run-in-guest.sh --timeout "${LITE_GUEST_TIMEOUT:-2700}" --out "$out" \
 	-- tests/guest/run-suites.sh | tee "$guest_log"
 tally_guest "$guest_log" guest-run "$out"
 

@@ -55,13 +55,16 @@ for t in "${tests[@]}"; do
 	echo "lite-test: begin $name" > /dev/kmsg
 	since=$(dmesg -r | wc -l)
 	start=$(now_ms)
-	timeout -k 10 "$timeout_s" bash -euo pipefail "$t" > "$out/tests/$name.log" 2>&1
+	# A long test names its own bound ("# timeout: SECONDS"); the larger wins.
+	t_s=$(sed -n 's/^# timeout: \([0-9]*\)$/\1/p' "$t")
+	(( ${t_s:-0} > timeout_s )) || t_s=$timeout_s
+	timeout -k 10 "$t_s" bash -euo pipefail "$t" > "$out/tests/$name.log" 2>&1
 	rc=$?
 	secs=$(( ($(now_ms) - start + 500) / 1000 ))
 	why=""
 	case $rc in
 	0) ;;
-	124|137) why="timed out after ${timeout_s}s" ;;
+	124|137) why="timed out after ${t_s}s" ;;
 	*) why=$(grep '^FAIL: ' "$out/tests/$name.log" | tail -n1 | sed 's/^FAIL: //')
 	   why=${why:-exit status $rc} ;;
 	esac
