@@ -58,7 +58,7 @@ run_boot() {
 	LITE_REVOKE_ROUNDS=${LITE_REVOKE_ROUNDS:-5} \
 	LITE_SLOW_FACTOR=${LITE_SLOW_FACTOR:-5} \
 		tools/guest/run-in-guest.sh --kernel "$kbuild" --mem 3072 \
-		--timeout "${LITE_GUEST_TIMEOUT:-3600}" --out "$out" \
+		--timeout "${LITE_GUEST_TIMEOUT:-4500}" --out "$out" \
 		-- tests/guest/run-suites.sh | tee "$glog"
 	tally_guest "$glog" "$name-boot" "$out"
 	[[ -z $scan ]] || scan_console "$name-kernel-log-clean" "$out/console.log" $suites
