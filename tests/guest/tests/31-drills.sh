@@ -5,6 +5,7 @@
 # only with 0 messages lost, duplicated or corrupted, every recovery under
 # 2 s (scaled by LITE_SLOW_FACTOR) and a clean kernel log; its report and
 # PNG timeline are kept in the guest's out dir (drills/).
+# timeout: 600
 source "$LITE_ROOT/tests/guest/lib.sh"
 
 out=${LITE_GUEST_OUT:-/tmp}/drills
