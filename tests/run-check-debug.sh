@@ -35,6 +35,12 @@ log=build/debug-mods-build.log
 if make -C "$kbuild" M="$mods/kernel" W=1 modules > "$log" 2>&1 &&
    make -C "$kbuild" M="$mods/tests/kmod" \
 	KBUILD_EXTRA_SYMBOLS="$mods/kernel/Module.symvers" modules >> "$log" 2>&1 &&
+   # The upgrade drill's second rxe_lite build (make alt-module).
+   mkdir -p "$mods/build/alt/drivers" &&
+   cp -r "$mods/kernel/drivers/rxe_lite" "$mods/build/alt/drivers/" &&
+   ln -sfn "$mods/kernel/include" "$mods/build/alt/include" &&
+   make -C "$kbuild" M="$mods/build/alt/drivers/rxe_lite" RXE_LITE_VERSION=0.1-alt \
+	KBUILD_EXTRA_SYMBOLS="$mods/kernel/Module.symvers" modules >> "$log" 2>&1 &&
    ! grep -E 'warning:|error:' "$log"; then
 	record PASS debug-modules-build
 else

@@ -17,7 +17,9 @@ wait_for 10 grep -q ffff:0a00:0001 /sys/class/infiniband/rxe0/ports/1/gids/1
 
 DRILL_OUT=$out/unbind "$LITE_ROOT/tools/drill-unbind.sh" -n 10 -m mix ||
 	fail "unbind drill (report above)"
-DRILL_OUT=$out/upgrade "$LITE_ROOT/tools/drill-upgrade.sh" -n 10 ||
+# The builds of this run (check-debug has its own, for its kernel).
+DRILL_OUT=$out/upgrade "$LITE_ROOT/tools/drill-upgrade.sh" -n 10 -b "$KO_RXE" \
+	-a "$MOD_ROOT/build/alt/drivers/rxe_lite/rxe_lite.ko" ||
 	fail "upgrade drill (report above)"
 [[ $(cat /sys/module/rxe_lite/version) == 0.1 ]] || fail "not back on the 0.1 build"
 rdma link delete rxe0
