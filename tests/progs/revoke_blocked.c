@@ -63,6 +63,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "progs.h"
+
 #define UNBIND_PATH	"/sys/bus/auxiliary/drivers/rxe_lite/unbind"
 #define BUF_PAGES	4
 #define RECV_WRID	0x7265637629ULL
@@ -78,23 +80,7 @@ static struct ibv_context *ctx, *ctx2;
 static struct ibv_comp_channel *channel, *channel2;
 static struct ibv_cq *cq, *cq2;
 
-static double now_ms(void)
-{
-	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static const char *ename(int e)
-{
-	const char *n;
-
-	if (!e)
-		return "no error";
-	n = strerrorname_np(e);
-	return n ? n : "unknown errno";
-}
 
 static void __attribute__((format(printf, 3, 4)))
 check(bool ok, const char *name, const char *fmt, ...)
@@ -219,7 +205,7 @@ static void started(struct waiter *w)
 
 static void finish(struct waiter *w)
 {
-	w->t_end = now_ms();
+	w->t_end = progs_now_ms();
 	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
 }
 
@@ -357,7 +343,7 @@ static char task_state(pid_t tid)
 /* Every thread inside its blocking call, asleep. */
 static void wait_blocked(void)
 {
-	double deadline = now_ms() + 2000.0 * slow;
+	double deadline = progs_now_ms() + 2000.0 * slow;
 	int i;
 
 	for (i = 0; i < NW; i++) {
@@ -367,8 +353,8 @@ static void wait_blocked(void)
 		       task_state(w->tid) != 'S') {
 			if (__atomic_load_n(&w->done, __ATOMIC_ACQUIRE))
 				die("%s returned before the removal: ret %d, %s",
-				    w->name, w->ret, ename(w->err));
-			if (now_ms() > deadline)
+				    w->name, w->ret, progs_ename(w->err));
+			if (progs_now_ms() > deadline)
 				die("%s: not asleep after %d ms (state %c)",
 				    w->name, 2000 * slow, task_state(w->tid));
 			usleep(1000);
@@ -386,22 +372,12 @@ static void wait_blocked(void)
 
 static struct ibv_context *open_by_name(const char *name)
 {
-	struct ibv_device **list;
-	struct ibv_context *c = NULL;
-	int i, n;
+	struct ibv_context *c;
+	const char *what;
 
-	list = ibv_get_device_list(&n);
-	if (!list)
-		die("ibv_get_device_list: %s", ename(errno));
-	for (i = 0; i < n; i++)
-		if (!strcmp(ibv_get_device_name(list[i]), name))
-			break;
-	if (i == n)
-		die("no device %s", name);
-	c = ibv_open_device(list[i]);
+	c = progs_open_by_name(name, &what);
 	if (!c)
-		die("ibv_open_device(%s): %s", name, ename(errno));
-	ibv_free_device_list(list);
+		die("%s %s: %s", what, name, progs_ename(errno));
 	return c;
 }
 
@@ -410,7 +386,7 @@ static void set_nonblock(int fd, const char *what)
 	int fl = fcntl(fd, F_GETFL);
 
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
-		die("fcntl(%s, O_NONBLOCK): %s", what, ename(errno));
+		die("fcntl(%s, O_NONBLOCK): %s", what, progs_ename(errno));
 }
 
 /*
@@ -428,7 +404,7 @@ static void check_nonblock_before(void)
 	ret = ibv_get_cq_event(channel2, &ev_cq, &ev_ctx);
 	check(ret == -1 && errno == EAGAIN,
 	      "before: O_NONBLOCK ibv_get_cq_event",
-	      "%d, %s (want -1, EAGAIN)", ret, ename(ret ? errno : 0));
+	      "%d, %s (want -1, EAGAIN)", ret, progs_ename(ret ? errno : 0));
 	for (;;) {
 		errno = 0;
 		ret = ibv_get_async_event(ctx2, &ev);
@@ -442,7 +418,7 @@ static void check_nonblock_before(void)
 	check(ret == -1 && errno == EAGAIN,
 	      "before: O_NONBLOCK ibv_get_async_event",
 	      "%d, %s%s%s after %d port events (want -1, EAGAIN)", ret,
-	      ename(ret ? errno : 0), ret ? "" : ", event ",
+	      progs_ename(ret ? errno : 0), ret ? "" : ", event ",
 	      ret ? "" : event_name(ev.event_type), skipped);
 }
 
@@ -462,24 +438,24 @@ static void check_waiters(double t0, int wake_limit)
 	      "woke after %.0f ms: %d completion event(s)%s, then %d, %s "
 	      "(want at most 1 event for the CQ, then -1, ENODEV)",
 	      w->t_end - t0, w->nev, w->bad_cq ? " (one for another CQ!)" : "",
-	      w->ret, ename(w->err));
+	      w->ret, progs_ename(w->err));
 
 	/* (b), (c), (e) */
 	w = &waiters[W_CH_POLL];
 	check(w->ret == 1 && (w->revents & POLLERR), w->name,
 	      "woke after %.0f ms: poll %d (%s), revents %s after %d "
 	      "POLLIN-only wakeups (want POLLERR)", w->t_end - t0, w->ret,
-	      ename(w->ret < 0 ? w->err : 0), revents_str(w->revents), w->nin);
+	      progs_ename(w->ret < 0 ? w->err : 0), revents_str(w->revents), w->nin);
 	w = &waiters[W_CH_EPOLL];
 	check(w->ret == 1 && (w->revents & EPOLLERR), w->name,
 	      "woke after %.0f ms: epoll_wait %d (%s), events %s after %d "
 	      "EPOLLIN-only wakeups (want EPOLLERR)", w->t_end - t0, w->ret,
-	      ename(w->ret < 0 ? w->err : 0), revents_str(w->revents), w->nin);
+	      progs_ename(w->ret < 0 ? w->err : 0), revents_str(w->revents), w->nin);
 	w = &waiters[W_ASYNC_POLL];
 	check(w->ret == 1 && (w->revents & POLLERR), w->name,
 	      "woke after %.0f ms: poll %d (%s), revents %s after %d "
 	      "POLLIN-only wakeups (want POLLERR)", w->t_end - t0, w->ret,
-	      ename(w->ret < 0 ? w->err : 0), revents_str(w->revents), w->nin);
+	      progs_ename(w->ret < 0 ? w->err : 0), revents_str(w->revents), w->nin);
 
 	/* (d) */
 	w = &waiters[W_ASYNC_READ];
@@ -500,12 +476,12 @@ static void check_waiters(double t0, int wake_limit)
 	      w->fatal ? "" : ", then failed");
 	if (!w->fatal)
 		printf("     ... its ibv_get_async_event failed: %d, %s\n",
-		       w->ret, ename(w->err));
+		       w->ret, progs_ename(w->err));
 	else
 		check(w->next_ret == -1 && w->next_err == ENODEV,
 		      "(d) next ibv_get_async_event",
 		      "%d, %s%s%s (want -1, ENODEV)", w->next_ret,
-		      ename(w->next_ret ? w->next_err : 0),
+		      progs_ename(w->next_ret ? w->next_err : 0),
 		      w->next_ret ? "" : ", event ",
 		      w->next_ret ? "" : event_name(w->next_type));
 
@@ -534,13 +510,13 @@ static void check_nonblock_after(double deadline)
 		err = ret ? errno : 0;
 		if (!ret)
 			ibv_ack_cq_events(ev_cq, 1);
-		if (!(ret && err == EAGAIN && now_ms() < deadline))
+		if (!(ret && err == EAGAIN && progs_now_ms() < deadline))
 			break;
 		again++;
 		usleep(1000);
 	}
 	check(ret == -1 && err == ENODEV, "after: O_NONBLOCK ibv_get_cq_event",
-	      "%d, %s after %d EAGAIN (want -1, ENODEV)", ret, ename(err),
+	      "%d, %s after %d EAGAIN (want -1, ENODEV)", ret, progs_ename(err),
 	      again);
 
 	again = 0;
@@ -548,7 +524,7 @@ static void check_nonblock_after(double deadline)
 		errno = 0;
 		ret = ibv_get_async_event(ctx2, &ev);
 		err = ret ? errno : 0;
-		if (ret && err == EAGAIN && now_ms() < deadline) {
+		if (ret && err == EAGAIN && progs_now_ms() < deadline) {
 			again++;
 			usleep(1000);
 			continue;
@@ -564,7 +540,7 @@ static void check_nonblock_after(double deadline)
 	      "after: O_NONBLOCK ibv_get_async_event",
 	      "%d, %s%s after %d EAGAIN and %d port events "
 	      "(want IBV_EVENT_DEVICE_FATAL)", ret,
-	      ret ? ename(err) : "",
+	      ret ? progs_ename(err) : "",
 	      ret ? "" : event_name(ev.event_type), again, skipped);
 	errno = 0;
 	ret = ibv_get_async_event(ctx2, &ev);
@@ -573,7 +549,7 @@ static void check_nonblock_after(double deadline)
 		ibv_ack_async_event(&ev);
 	check(ret == -1 && err == ENODEV,
 	      "after: next O_NONBLOCK ibv_get_async_event",
-	      "%d, %s%s%s (want -1, ENODEV)", ret, ename(err),
+	      "%d, %s%s%s (want -1, ENODEV)", ret, progs_ename(err),
 	      ret ? "" : ", event ",
 	      ret ? "" : event_name(ev.event_type));
 }
@@ -616,24 +592,24 @@ static void check_verbs_after(struct ibv_mr *mr, struct ibv_qp *qp)
 	check(ret == 0, "ibv_poll_cq on context 2's CQ", "%d (want 0)", ret);
 
 	ret = ibv_query_port(ctx, 1, &port);
-	check(ret == ENODEV, "ibv_query_port", "%s (want ENODEV)", ename(ret));
+	check(ret == ENODEV, "ibv_query_port", "%s (want ENODEV)", progs_ename(ret));
 
 	errno = 0;
 	pd2 = ibv_alloc_pd(ctx);
 	check(!pd2 && errno == ENODEV, "ibv_alloc_pd", "%s, errno %s "
-	      "(want NULL, ENODEV)", pd2 ? "a PD" : "NULL", ename(errno));
+	      "(want NULL, ENODEV)", pd2 ? "a PD" : "NULL", progs_ename(errno));
 
 	ret = ibv_req_notify_cq(cq, 0);
 	check(ret == ENODEV, "ibv_req_notify_cq", "%s (want ENODEV)",
-	      ename(ret));
+	      progs_ename(ret));
 
 	ret = ibv_modify_qp(qp, &qattr, IBV_QP_STATE);
 	check(ret == ENODEV, "ibv_modify_qp(ERR)", "%s (want ENODEV)",
-	      ename(ret));
+	      progs_ename(ret));
 
 	ret = ibv_post_send(qp, &swr, &bad_swr);
 	check(ret == ENODEV, "ibv_post_send (doorbell write)",
-	      "%s, bad_wr %s (want ENODEV)", ename(ret),
+	      "%s, bad_wr %s (want ENODEV)", progs_ename(ret),
 	      bad_swr ? "set" : "NULL");
 }
 
@@ -643,7 +619,7 @@ static void check_verbs_after(struct ibv_mr *mr, struct ibv_qp *qp)
 	stage = #call;							\
 	ret_ = (call);							\
 	check(ret_ == 0, #call, "%d%s%s (want 0)", ret_,		\
-	      ret_ ? ", " : "", ret_ ? ename(ret_) : "");		\
+	      ret_ ? ", " : "", ret_ ? progs_ename(ret_) : "");		\
 } while (0)
 
 int main(int argc, char **argv)
@@ -700,10 +676,10 @@ int main(int argc, char **argv)
 	ctx = open_by_name(dev);
 	ret = ibv_query_port(ctx, 1, &port);
 	if (ret || port.state != IBV_PORT_ACTIVE)
-		die("ibv_query_port: %s, state %d", ename(ret), port.state);
+		die("ibv_query_port: %s, state %d", progs_ename(ret), port.state);
 	pd = ibv_alloc_pd(ctx);
 	if (!pd)
-		die("ibv_alloc_pd: %s", ename(errno));
+		die("ibv_alloc_pd: %s", progs_ename(errno));
 	len = BUF_PAGES * sysconf(_SC_PAGESIZE);
 	buf = malloc(len);
 	if (!buf)
@@ -712,44 +688,44 @@ int main(int argc, char **argv)
 	mr = ibv_reg_mr(pd, buf, len, IBV_ACCESS_LOCAL_WRITE |
 			IBV_ACCESS_REMOTE_WRITE);
 	if (!mr)
-		die("ibv_reg_mr: %s", ename(errno));
+		die("ibv_reg_mr: %s", progs_ename(errno));
 	channel = ibv_create_comp_channel(ctx);
 	if (!channel)
-		die("ibv_create_comp_channel: %s", ename(errno));
+		die("ibv_create_comp_channel: %s", progs_ename(errno));
 	cq = ibv_create_cq(ctx, 16, NULL, channel, 0);
 	if (!cq)
-		die("ibv_create_cq: %s", ename(errno));
+		die("ibv_create_cq: %s", progs_ename(errno));
 	ret = ibv_req_notify_cq(cq, 0);
 	if (ret)
-		die("ibv_req_notify_cq: %s", ename(ret));
+		die("ibv_req_notify_cq: %s", progs_ename(ret));
 	qia.send_cq = cq;
 	qia.recv_cq = cq;
 	qp = ibv_create_qp(pd, &qia);
 	if (!qp)
-		die("ibv_create_qp: %s", ename(errno));
+		die("ibv_create_qp: %s", progs_ename(errno));
 	ret = ibv_modify_qp(qp, &qattr, IBV_QP_STATE | IBV_QP_PKEY_INDEX |
 			    IBV_QP_PORT | IBV_QP_ACCESS_FLAGS);
 	if (ret)
-		die("ibv_modify_qp(INIT): %s", ename(ret));
+		die("ibv_modify_qp(INIT): %s", progs_ename(ret));
 	sge.addr = (uintptr_t)buf;
 	sge.length = len;
 	sge.lkey = mr->lkey;
 	rwr.sg_list = &sge;
 	ret = ibv_post_recv(qp, &rwr, &bad_rwr);
 	if (ret)
-		die("ibv_post_recv: %s", ename(ret));
+		die("ibv_post_recv: %s", progs_ename(ret));
 
 	/* Context 2: O_NONBLOCK channel (armed CQ on it) and async fd. */
 	ctx2 = open_by_name(dev);
 	channel2 = ibv_create_comp_channel(ctx2);
 	if (!channel2)
-		die("ibv_create_comp_channel (context 2): %s", ename(errno));
+		die("ibv_create_comp_channel (context 2): %s", progs_ename(errno));
 	cq2 = ibv_create_cq(ctx2, 4, NULL, channel2, 0);
 	if (!cq2)
-		die("ibv_create_cq (context 2): %s", ename(errno));
+		die("ibv_create_cq (context 2): %s", progs_ename(errno));
 	ret = ibv_req_notify_cq(cq2, 0);
 	if (ret)
-		die("ibv_req_notify_cq (context 2): %s", ename(ret));
+		die("ibv_req_notify_cq (context 2): %s", progs_ename(ret));
 	set_nonblock(channel2->fd, "channel fd");
 	set_nonblock(ctx2->async_fd, "async fd");
 	printf("%s: context 1 with PD, MR (%zu bytes), channel, armed CQ, RC QP "
@@ -760,9 +736,9 @@ int main(int argc, char **argv)
 
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (epfd < 0)
-		die("epoll_create1: %s", ename(errno));
+		die("epoll_create1: %s", progs_ename(errno));
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, channel->fd, &eev))
-		die("epoll_ctl(ADD channel fd): %s", ename(errno));
+		die("epoll_ctl(ADD channel fd): %s", progs_ename(errno));
 	waiters[W_CH_POLL].fd = channel->fd;
 	waiters[W_CH_EPOLL].fd = epfd;
 	waiters[W_ASYNC_POLL].fd = ctx->async_fd;
@@ -770,7 +746,7 @@ int main(int argc, char **argv)
 		ret = pthread_create(&waiters[i].th, NULL, waiters[i].fn,
 				     &waiters[i]);
 		if (ret)
-			die("pthread_create: %s", ename(ret));
+			die("pthread_create: %s", progs_ename(ret));
 	}
 	stage = "waiting for the threads to block";
 	wait_blocked();
@@ -782,23 +758,23 @@ int main(int argc, char **argv)
 		int fd, err = 0;
 
 		stage = "self-unbind: open + write " UNBIND_PATH;
-		t0 = now_ms();
+		t0 = progs_now_ms();
 		fd = open(UNBIND_PATH, O_WRONLY);
 		if (fd < 0)
-			die("open(%s): %s", UNBIND_PATH, ename(errno));
+			die("open(%s): %s", UNBIND_PATH, progs_ename(errno));
 		n = write(fd, arg, strlen(arg));
 		if (n < 0)
 			err = errno;
-		took = now_ms() - t0;
+		took = progs_now_ms() - t0;
 		close(fd);
 		check(n == (ssize_t)strlen(arg), "self-unbind write",
 		      "write(unbind, \"%s\") returned %zd (%s) (want %zu)", arg,
-		      n, ename(err), strlen(arg));
+		      n, progs_ename(err), strlen(arg));
 	} else {
 		stage = "removal command";
-		t0 = now_ms();
+		t0 = progs_now_ms();
 		ret = system(arg);
-		took = now_ms() - t0;
+		took = progs_now_ms() - t0;
 		check(ret == 0, "removal command", "\"%s\": status %d", arg,
 		      ret);
 	}
@@ -811,7 +787,7 @@ int main(int argc, char **argv)
 	deadline = t0 + wake_limit;
 	for (i = 0; i < NW; i++) {
 		while (!__atomic_load_n(&waiters[i].done, __ATOMIC_ACQUIRE)) {
-			if (now_ms() > deadline) {
+			if (progs_now_ms() > deadline) {
 				check(false, waiters[i].name,
 				      "still blocked %d ms after the removal "
 				      "began (state %c)", wake_limit,
@@ -829,7 +805,7 @@ int main(int argc, char **argv)
 
 	/* The fds and the verbs after the removal. */
 	stage = "checks after the removal";
-	check_nonblock_after(now_ms() + wake_limit);
+	check_nonblock_after(progs_now_ms() + wake_limit);
 	check_poll_now(channel->fd, "after: poll(channel fd)", false);
 	check_poll_now(ctx->async_fd, "after: poll(async fd)", true);
 	check_verbs_after(mr, qp);

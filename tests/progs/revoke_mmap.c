@@ -28,6 +28,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "progs.h"
+
 #define MAX_MAPS	16
 
 struct ring_map {
@@ -107,18 +109,11 @@ static void die(const char *call)
 
 static struct ibv_context *open_dev(const char *name)
 {
-	struct ibv_device **list = ibv_get_device_list(NULL);
-	struct ibv_context *c = NULL;
-	int i;
+	const char *what;
+	struct ibv_context *c = progs_open_by_name(name, &what);
 
-	if (!list)
-		die("ibv_get_device_list");
-	for (i = 0; list[i]; i++)
-		if (!strcmp(ibv_get_device_name(list[i]), name))
-			c = ibv_open_device(list[i]);
-	ibv_free_device_list(list);
 	if (!c)
-		die("ibv_open_device");
+		die(what);
 	return c;
 }
 

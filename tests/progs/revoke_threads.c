@@ -60,6 +60,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "progs.h"
+
 #define MAX_THREADS	64
 #define BUF_SIZE	8192
 #define MSG_LEN		64
@@ -73,23 +75,7 @@ static int failures;		/* atomic */
 static struct ibv_context *ctx;
 static const char *ibdev;
 
-static double now_ms(void)
-{
-	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static const char *ename(int e)
-{
-	const char *n;
-
-	if (!e)
-		return "no errno";
-	n = strerrorname_np(e);
-	return n ? n : "unknown errno";
-}
 
 static void __attribute__((format(printf, 1, 2))) failf(const char *fmt, ...)
 {
@@ -223,7 +209,7 @@ static int outcome(struct thread *t, enum call c, int err)
 		return 1;
 	}
 	failf("thread %d iteration %lu: %s: %s (%s), want success or ENODEV",
-	      t->id, t->iters, call_name[c], strerror(err), ename(err));
+	      t->id, t->iters, call_name[c], strerror(err), progs_ename(err));
 	t->failed = true;
 	return -1;
 }
@@ -248,7 +234,7 @@ static void destroyed(struct thread *t, enum call c, int ret)
 	if (!ret)
 		return;
 	failf("thread %d iteration %lu: %s returned %d (%s), want 0%s",
-	      t->id, t->iters, call_name[c], ret, ename(ret),
+	      t->id, t->iters, call_name[c], ret, progs_ename(ret),
 	      device_gone ? " (after the removal)" : "");
 	t->failed = true;
 }
@@ -442,7 +428,7 @@ static int iteration(struct thread *t, struct objs *o)
 			return -1;
 		goto ah;
 	}
-	deadline = now_ms() + 10000.0 * slow;
+	deadline = progs_now_ms() + 10000.0 * slow;
 	while (got_send < 1 || got_recv < 1) {
 		if (poll_once(t, o->cq, &got_send, &got_recv))
 			return -1;
@@ -454,7 +440,7 @@ static int iteration(struct thread *t, struct objs *o)
 			return -1;
 		}
 		if (got_send < 1 || got_recv < 1) {
-			if (now_ms() > deadline) {
+			if (progs_now_ms() > deadline) {
 				failf("thread %d iteration %lu: ibv_poll_cq: "
 				      "%s completion missing after %d s%s",
 				      t->id, t->iters,
@@ -510,7 +496,7 @@ static void still_gone(struct thread *t, enum call c, int ret)
 	}
 	failf("thread %d iteration %lu: %s after the removal: %s (%s), "
 	      "want ENODEV", t->id, t->iters, call_name[c],
-	      ret ? strerror(ret) : "succeeded", ename(ret));
+	      ret ? strerror(ret) : "succeeded", progs_ename(ret));
 	t->failed = true;
 }
 
@@ -612,13 +598,13 @@ static int verbs_mode(int n)
 
 	ret = ibv_query_port(ctx, 1, &port);
 	if (ret || port.state != IBV_PORT_ACTIVE) {
-		failf("setup: ibv_query_port: %s, state %d", ename(ret),
+		failf("setup: ibv_query_port: %s, state %d", progs_ename(ret),
 		      port.state);
 		return 1;
 	}
 	mtu = port.active_mtu;
 	if (ibv_query_gid(ctx, 1, GID_INDEX, &gid)) {
-		failf("setup: ibv_query_gid: %s", ename(errno));
+		failf("setup: ibv_query_gid: %s", progs_ename(errno));
 		return 1;
 	}
 	for (i = 0; i < n; i++) {
@@ -627,7 +613,7 @@ static int verbs_mode(int n)
 		threads[i].stage = "start";
 		threads[i].buf = aligned_alloc(4096, BUF_SIZE);
 		if (!threads[i].buf) {
-			failf("setup: aligned_alloc: %s", ename(errno));
+			failf("setup: aligned_alloc: %s", progs_ename(errno));
 			return 1;
 		}
 		memset(threads[i].buf, 0, BUF_SIZE);
@@ -637,7 +623,7 @@ static int verbs_mode(int n)
 		ret = pthread_create(&threads[i].th, NULL, verbs_thread,
 				     &threads[i]);
 		if (ret) {
-			failf("setup: pthread_create: %s", ename(ret));
+			failf("setup: pthread_create: %s", progs_ename(ret));
 			return 1;
 		}
 	}
@@ -702,15 +688,15 @@ static int verbs_mode(int n)
 	errno = 0;
 	pd = ibv_alloc_pd(ctx);
 	printf("ibv_alloc_pd after the removal: %s\n",
-	       pd ? "succeeded" : ename(errno));
+	       pd ? "succeeded" : progs_ename(errno));
 	if (pd || errno != ENODEV)
 		failf("ibv_alloc_pd after the removal: %s, want ENODEV",
-		      pd ? "succeeded" : ename(errno));
+		      pd ? "succeeded" : progs_ename(errno));
 	ret = ibv_close_device(ctx);
 	printf("ibv_close_device: %d\n", ret);
 	if (ret)
 		failf("ibv_close_device returned %d (%s), want 0", ret,
-		      ename(errno));
+		      progs_ename(errno));
 	alarm(0);
 	for (i = 0; i < n; i++)
 		free(threads[i].buf);
@@ -734,7 +720,7 @@ static void open_once(struct thread *t)
 	list = ibv_get_device_list(&n);
 	if (!list) {
 		failf("thread %d: ibv_get_device_list: %s", t->id,
-		      ename(errno));
+		      progs_ename(errno));
 		return;
 	}
 	for (i = 0; i < n; i++)
@@ -761,7 +747,7 @@ static void open_once(struct thread *t)
 		default:
 			failf("thread %d: ibv_open_device: %s (%s), want "
 			      "success, ENODEV, ENOENT or ENXIO", t->id,
-			      strerror(errno), ename(errno));
+			      strerror(errno), progs_ename(errno));
 		}
 		goto out;
 	}
@@ -775,12 +761,12 @@ static void open_once(struct thread *t)
 		t->query_enodev++;
 	else
 		failf("thread %d: ibv_query_device: %s (%s), want success "
-		      "or ENODEV", t->id, strerror(ret), ename(ret));
+		      "or ENODEV", t->id, strerror(ret), progs_ename(ret));
 	t->stage = "ibv_close_device";
 	ret = ibv_close_device(c);
 	if (ret)
 		failf("thread %d: ibv_close_device returned %d (%s), want 0",
-		      t->id, ret, ename(errno));
+		      t->id, ret, progs_ename(errno));
 out:
 	t->stage = "ibv_free_device_list";
 	ibv_free_device_list(list);
@@ -812,7 +798,7 @@ static int open_mode(int n, const char *stopfile)
 		ret = pthread_create(&threads[i].th, NULL, open_thread,
 				     &threads[i]);
 		if (ret) {
-			failf("setup: pthread_create: %s", ename(ret));
+			failf("setup: pthread_create: %s", progs_ename(ret));
 			return 1;
 		}
 	}
@@ -851,23 +837,12 @@ static int open_mode(int n, const char *stopfile)
 
 static struct ibv_context *open_by_name(const char *name)
 {
-	struct ibv_device **list;
-	struct ibv_context *c = NULL;
-	int i, n;
+	struct ibv_context *c;
+	const char *what;
 
-	list = ibv_get_device_list(&n);
-	if (!list) {
-		failf("setup: ibv_get_device_list: %s", ename(errno));
-		return NULL;
-	}
-	for (i = 0; i < n; i++)
-		if (!strcmp(ibv_get_device_name(list[i]), name))
-			break;
-	if (i == n)
-		failf("setup: %s: no such device", name);
-	else if (!(c = ibv_open_device(list[i])))
-		failf("setup: ibv_open_device %s: %s", name, ename(errno));
-	ibv_free_device_list(list);
+	c = progs_open_by_name(name, &what);
+	if (!c)
+		failf("setup: %s %s: %s", what, name, progs_ename(errno));
 	return c;
 }
 
