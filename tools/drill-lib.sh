@@ -14,8 +14,8 @@
 DRILL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RCSTREAM=${RCSTREAM:-$DRILL_ROOT/userspace/rcstream/rcstream}
 AUX_DRV=/sys/bus/auxiliary/drivers/rxe_lite
-# Patterns of a kernel log line that means trouble (the test suite's list).
-BAD_KERNEL='WARNING:|BUG:|Oops|general protection|Call Trace|possible circular locking|KASAN|UBSAN|kmemleak|refcount_t:|list_(add|del) corruption|hung_task|soft lockup|rcu.*stall'
+# Patterns of a kernel log line that means trouble: the test suite's list.
+BAD_KERNEL=$(grep -v '^#' "$DRILL_ROOT/tests/guest/kernel-log-patterns" | grep . | paste -sd'|')
 
 drill_die() {
 	echo "drill: $*" >&2
