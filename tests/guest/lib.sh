@@ -103,7 +103,9 @@ aux_dev_of() {
 	basename "$(readlink -f "/sys/class/infiniband/$1/device")"
 }
 
-# wait_for SECONDS CMD...: poll CMD every 50 ms until it succeeds.
+# wait_for SECONDS CMD...: poll CMD every 50 ms until it succeeds, at most
+# SECONDS x 20 times: longer than SECONDS when CMD itself is slow (keep it
+# cheap: a scan of /proc takes seconds on the debug kernel).
 wait_for() {
 	local limit=$1 i
 	shift

@@ -6,9 +6,10 @@
  * "test_order_b", and checks on every callback that the core keeps
  * registration order: A is added to a device before B, and B is removed
  * before A. A kthread then registers and unregisters a third client,
- * "test_churn", in a loop for duration_ms while the test adds and deletes
- * devices, and checks that every add has exactly one remove and that
- * nothing of the client is left when unregistration returns.
+ * "test_churn", in a loop for duration_ms (or until 1 is written to the
+ * stop parameter) while the test adds and deletes devices, and checks
+ * that every add has exactly one remove and that nothing of the client is
+ * left when unregistration returns.
  *
  * Results are read from /sys/module/lite_test_client/parameters/.
  */
@@ -22,7 +23,11 @@
 
 static unsigned int duration_ms = 30000;
 module_param(duration_ms, uint, 0444);
-MODULE_PARM_DESC(duration_ms, "how long the churn thread runs");
+MODULE_PARM_DESC(duration_ms, "how long the churn thread runs at most");
+
+static bool stop;
+module_param(stop, bool, 0644);
+MODULE_PARM_DESC(stop, "write 1 to end the churn thread's loop early");
 
 /* Results; written under test_lock, read after done is 1. */
 static int adds, removes, errors, rounds, order_errors, done;
@@ -122,7 +127,8 @@ static int churn_fn(void *unused)
 {
 	unsigned long end = jiffies + msecs_to_jiffies(duration_ms);
 
-	while (time_before(jiffies, end) && !kthread_should_stop()) {
+	while (time_before(jiffies, end) && !READ_ONCE(stop) &&
+	       !kthread_should_stop()) {
 		if (lite_register_client(&churn_client)) {
 			mutex_lock(&test_lock);
 			errors++;
