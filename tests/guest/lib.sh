@@ -221,3 +221,16 @@ rxe0_up() {
 	wait_for $((10 * slow)) grep -q ffff:0a00:0001 \
 		/sys/class/infiniband/rxe0/ports/1/gids/1 || fail "rxe0 not up"
 }
+
+# pingpong_ok DEV: a fresh unmodified ibv_rc_pingpong (100 exchanges, data
+# checked) between two processes on DEV passes: the device works.
+pingpong_ok() {
+	local dev=$1 srv=/tmp/pingpong_ok.srv s
+	ibv_rc_pingpong -d "$dev" -g 1 -n 100 -c > "$srv" 2>&1 &
+	s=$!
+	wait_for $((10 * ${LITE_SLOW_FACTOR:-1})) eval "ss -ltn | grep -q ':18515 '" ||
+		{ cat "$srv"; fail "fresh rc_pingpong on $dev: no server"; }
+	ibv_rc_pingpong -d "$dev" -g 1 -n 100 -c localhost > /dev/null 2>&1 ||
+		{ cat "$srv"; fail "fresh rc_pingpong on $dev (client)"; }
+	wait "$s" || { cat "$srv"; fail "fresh rc_pingpong on $dev (server)"; }
+}

@@ -59,15 +59,6 @@ remove() {
 	(( ms < REMOVAL_LIMIT_MS )) || fail "$1 took $ms ms"
 }
 
-fresh_pingpong() {
-	ibv_rc_pingpong -d rxe0 -g 1 -n 100 -c > /tmp/srv.log 2>&1 &
-	local s=$!
-	wait_for 10 eval "ss -ltn | grep -q ':18515 '" || fail "no server"
-	ibv_rc_pingpong -d rxe0 -g 1 -n 100 -c localhost > /dev/null 2>&1 ||
-		fail "fresh rc_pingpong (client)"
-	wait "$s" || fail "fresh rc_pingpong (server)"
-}
-
 for ((r = 1; r <= ROUNDS; r++)); do
 	setup
 	aux=$(aux_dev_of rxe0)
@@ -76,7 +67,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	apps_fail unbind
 	echo "$aux" > $AUX_DRV/bind
 	setup
-	fresh_pingpong
+	pingpong_ok rxe0
 done
 
 setup
@@ -84,20 +75,20 @@ traffic ib_write_bw -D 100
 remove "rdma link delete" "rdma link delete rxe0"
 apps_fail "link delete"
 setup
-fresh_pingpong
+pingpong_ok rxe0
 
 traffic ib_write_bw -D 100
 remove "netdev deletion" "ip link del veth0"
 apps_fail "netdev deletion"
 wait_for 5 test ! -e /sys/class/infiniband/rxe0 || fail "rxe0 stays"
 setup
-fresh_pingpong
+pingpong_ok rxe0
 
 traffic ib_write_bw -D 100
 remove "rmmod rxe_lite" "rmmod rxe_lite"
 apps_fail rmmod
 setup
-fresh_pingpong
+pingpong_ok rxe0
 
 show_objects
 expect_objects_zero

@@ -113,7 +113,7 @@ expect_eq "ib_core_lite refcnt after the process exited" "$ref_after" $((base - 
 
 # The device comes back and works.
 setup
-ibv_devinfo -d rxe0 | grep -q PORT_ACTIVE || fail "rxe0 not usable after insmod"
+pingpong_ok rxe0
 
 log "removal times: $(IFS=,; echo "${times[*]}" | sed 's/,/, /g')"
 show_objects

@@ -6,7 +6,8 @@
 # with ENODEV, destroys and close return 0, and the child still uses the
 # rings after the parent closed everything. Then 8 processes that exit
 # (with their contexts and mappings open) around the moment of an unbind:
-# the unbind stays bounded. Nothing is left over.
+# the unbind stays bounded. Nothing is left over, and a fresh
+# ibv_rc_pingpong passes on the device.
 source "$LITE_ROOT/tests/guest/lib.sh"
 
 veth_pair veth0 veth1 10.0.0.1/24 10.0.0.2/24
@@ -56,6 +57,7 @@ for round in 1 2 3; do
 	echo "$aux" > $AUX_DRV/bind
 	wait_for 10 grep -q ffff:0a00:0001 /sys/class/infiniband/rxe0/ports/1/gids/1
 done
+pingpong_ok rxe0
 rdma link delete rxe0
 show_objects
 expect_objects_zero

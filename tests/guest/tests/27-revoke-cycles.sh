@@ -6,7 +6,7 @@
 # unbind returns within the removal bound, every process that held the
 # device exits on its own within 10 s (none hangs), and afterwards the
 # object and memory counters (pinned pages, mapped rings) of core and
-# driver are back to zero. check-debug runs fewer cycles
+# driver are back to zero and a fresh ibv_rc_pingpong passes. check-debug runs fewer cycles
 # ($LITE_REVOKE_CYCLES). About 4 minutes on an idle machine.
 # timeout: 900
 source "$LITE_ROOT/tests/guest/lib.sh"
@@ -60,6 +60,9 @@ for ((c = 1; c <= CYCLES; c++)); do
 done
 traffic_stop "$stop" "$tl"
 log "$CYCLES unbind/bind cycles under traffic: unbind mean $((total / CYCLES)) ms, max $max ms; $(traffic_pairs $stop) pairs, $hit processes revoked"
+wait_for 10 grep -q ffff:0a00:0001 /sys/class/infiniband/rxe0/ports/1/gids/1 ||
+	fail "rxe0 not back after the last cycle"
+pingpong_ok rxe0
 rdma link delete rxe0
 show_objects
 expect_objects_zero
