@@ -28,7 +28,12 @@
  * Fences are refcounts with completions, never locks:
  *  - dev->refcount (the registration lock): one reference for "registered",
  *    one per client context, one per lite_device_try_get() holder.
- *    Unregistration waits on dev->unreg_completion for it to reach zero.
+ *    Unregistration waits on dev->unreg_completion for it to reach zero,
+ *    warning every LITE_UNREG_WARN_SECS with who holds the others:
+ *    dev->holders counts them beside the refcount by holder (a client
+ *    for a context, the caller's module for try_get), only ever read to
+ *    report. dev->holders_lock only serialises claiming a slot; it nests
+ *    inside everything and may be taken in any context.
  *  - client->uses: one reference for "registered" and one per client
  *    context. lite_unregister_client() waits on client->uses_zero, so no
  *    callback of that client runs once it returns.
@@ -69,18 +74,82 @@ static u32 highest_client_id;		/* client_mutex */
 /* How long unregistration waits before it reports who still holds on. */
 #define LITE_UNREG_WARN_SECS	10
 
-bool lite_device_try_get(struct lite_device *dev)
-{
-	return refcount_inc_not_zero(&dev->refcount);
-}
-EXPORT_SYMBOL_GPL(lite_device_try_get);
-
-void lite_device_put(struct lite_device *dev)
+/* Drop a registration reference; the last one lets unregistration go on. */
+static void device_ref_put(struct lite_device *dev)
 {
 	if (refcount_dec_and_test(&dev->refcount))
 		complete(&dev->unreg_completion);
 }
-EXPORT_SYMBOL_GPL(lite_device_put);
+
+static bool holder_is(const struct lite_device_holder *h, const char *name,
+		      bool client)
+{
+	return h->client == client &&
+	       !strncmp(h->name, name, sizeof(h->name) - 1);
+}
+
+/*
+ * The reference counter of holder @name on @dev, claiming a slot on first
+ * use. Lock-free once claimed; names are compared by content, so a holder
+ * whose get and put come from different files (string copies) or that
+ * unloaded and came back finds its own slot.
+ */
+static atomic_t *holder_count(struct lite_device *dev, const char *name,
+			      bool client)
+{
+	atomic_t *count = &dev->holders_other;
+	struct lite_device_holder *h;
+	unsigned long flags;
+	unsigned int i, n;
+
+	/* Pairs with the release below: slots [0, n) have their names. */
+	n = smp_load_acquire(&dev->nr_holders);
+	for (i = 0; i < n; i++)
+		if (holder_is(&dev->holders[i], name, client))
+			return &dev->holders[i].count;
+
+	spin_lock_irqsave(&dev->holders_lock, flags);
+	for (; i < dev->nr_holders; i++) {
+		if (holder_is(&dev->holders[i], name, client)) {
+			count = &dev->holders[i].count;
+			goto out;
+		}
+	}
+	if (i < LITE_DEVICE_HOLDERS) {
+		h = &dev->holders[i];
+		strscpy(h->name, name, sizeof(h->name));
+		h->client = client;
+		count = &h->count;
+		/* The name before the count of claimed slots that covers it. */
+		smp_store_release(&dev->nr_holders, i + 1);
+	}
+out:
+	spin_unlock_irqrestore(&dev->holders_lock, flags);
+	return count;
+}
+
+bool __lite_device_try_get(struct lite_device *dev, const char *modname)
+{
+	if (!refcount_inc_not_zero(&dev->refcount))
+		return false;
+	atomic_inc(holder_count(dev, modname, false));
+	return true;
+}
+EXPORT_SYMBOL_GPL(__lite_device_try_get);
+
+void __lite_device_put(struct lite_device *dev, const char *modname)
+{
+	atomic_dec(holder_count(dev, modname, false));
+	device_ref_put(dev);
+}
+EXPORT_SYMBOL_GPL(__lite_device_put);
+
+/* A client context's registration reference, counted under its name. */
+static void client_ctx_put(struct lite_device *dev, struct lite_client *client)
+{
+	atomic_dec(holder_count(dev, client->name, true));
+	device_ref_put(dev);
+}
 
 static void lite_client_put(struct lite_client *client)
 {
@@ -115,6 +184,7 @@ struct lite_device *_lite_alloc_device(size_t size)
 	dev->node_type = LITE_NODE_CA;
 	refcount_set(&dev->refcount, 0);
 	init_completion(&dev->unreg_completion);
+	spin_lock_init(&dev->holders_lock);
 	mutex_init(&dev->unregistration_lock);
 	/*
 	 * ALLOC: a NULL entry is stored as a reserved entry, so a context
@@ -204,6 +274,7 @@ static void add_client_context(struct lite_device *dev,
 	if (!refcount_inc_not_zero(&client->uses))
 		goto out_unlock;
 	refcount_inc(&dev->refcount);
+	atomic_inc(holder_count(dev, client->name, true));
 
 	ret = xa_err(xa_store(&dev->client_data, client->client_id, NULL,
 			      GFP_KERNEL));
@@ -225,7 +296,7 @@ static void add_client_context(struct lite_device *dev,
 	down_write(&dev->client_data_rwsem);
 	xa_erase(&dev->client_data, client->client_id);
 out_put:
-	lite_device_put(dev);
+	client_ctx_put(dev, client);
 	lite_client_put(client);
 out_unlock:
 	up_write(&dev->client_data_rwsem);
@@ -257,7 +328,7 @@ static void remove_client_context(struct lite_device *dev, u32 client_id)
 		client->remove(dev, client_data);
 
 	xa_erase(&dev->client_data, client_id);
-	lite_device_put(dev);
+	client_ctx_put(dev, client);
 	lite_client_put(client);
 }
 
@@ -290,6 +361,33 @@ static void enable_device(struct lite_device *dev)
 }
 
 /*
+ * Name whoever keeps a stalled unregistration waiting: the client contexts
+ * whose remove() has not returned (a concurrent lite_unregister_client()
+ * won the context) and the lite_device_try_get() holders, by name.
+ */
+static void report_holders(struct lite_device *dev)
+{
+	struct lite_device_holder *h;
+	unsigned int i;
+	int n;
+
+	dev_warn(&dev->dev,
+		 "unregistration waits for %u reference(s) to the device\n",
+		 refcount_read(&dev->refcount));
+	/* Pairs with holder_count()'s release: the names are there. */
+	for (i = 0; i < smp_load_acquire(&dev->nr_holders); i++) {
+		h = &dev->holders[i];
+		n = atomic_read(&h->count);
+		if (n > 0)
+			dev_warn(&dev->dev, "  held by %s %s: %d\n",
+				 h->client ? "client" : "module", h->name, n);
+	}
+	n = atomic_read(&dev->holders_other);
+	if (n > 0)
+		dev_warn(&dev->dev, "  held by others: %d\n", n);
+}
+
+/*
  * Hide the device, remove every client context in reverse registration
  * order and wait until no in-kernel user holds the registration. Never
  * waits for userspace: clients (uverbs) disassociate instead of waiting.
@@ -314,12 +412,10 @@ static void disable_device(struct lite_device *dev)
 		remove_client_context(dev, cid);
 	}
 
-	lite_device_put(dev);
+	device_ref_put(dev);
 	while (!wait_for_completion_timeout(&dev->unreg_completion,
 					    LITE_UNREG_WARN_SECS * HZ))
-		dev_warn(&dev->dev,
-			 "unregistration waits for %u in-kernel user(s) of the device\n",
-			 refcount_read(&dev->refcount));
+		report_holders(dev);
 }
 
 int lite_register_device(struct lite_device *dev, const char *name)
@@ -348,7 +444,7 @@ int lite_register_device(struct lite_device *dev, const char *name)
 	 * Drop the registering thread's reference. From here a concurrent
 	 * unregistration may free the device: do not touch it again.
 	 */
-	lite_device_put(dev);
+	device_ref_put(dev);
 	return 0;
 
 err_del:

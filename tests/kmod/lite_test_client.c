@@ -11,12 +11,17 @@
  * that every add has exactly one remove and that nothing of the client is
  * left when unregistration returns.
  *
+ * With hold_ms, test_order_a's remove() takes a registration reference
+ * (lite_device_try_get()) and drops it hold_ms later, so unregistration
+ * of that device waits and must report this module as the holder.
+ *
  * Results are read from /sys/module/lite_test_client/parameters/.
  */
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/random.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include <rdma_lite/ib_core_lite.h>
@@ -28,6 +33,10 @@ MODULE_PARM_DESC(duration_ms, "how long the churn thread runs at most");
 static bool stop;
 module_param(stop, bool, 0644);
 MODULE_PARM_DESC(stop, "write 1 to end the churn thread's loop early");
+
+static unsigned int hold_ms;
+module_param(hold_ms, uint, 0444);
+MODULE_PARM_DESC(hold_ms, "keep a removed device registered this long");
 
 /* Results; written under test_lock, read after done is 1. */
 static int adds, removes, errors, rounds, order_errors, done;
@@ -44,6 +53,22 @@ static DEFINE_XARRAY(churn_devs);
 static DEFINE_XARRAY(a_devs);
 static DEFINE_XARRAY(b_devs);
 static struct task_struct *churn_task;
+/* The device whose reference hold_work drops; NULL if none is held. */
+static struct lite_device *held_dev;
+
+static void hold_fn(struct work_struct *work)
+{
+	struct lite_device *dev;
+
+	mutex_lock(&test_lock);
+	dev = held_dev;
+	held_dev = NULL;
+	mutex_unlock(&test_lock);
+	if (dev)
+		lite_device_put(dev);
+}
+
+static DECLARE_DELAYED_WORK(hold_work, hold_fn);
 
 static void set_add(struct xarray *set, struct lite_device *dev, int *errs)
 {
@@ -95,6 +120,11 @@ static void a_remove(struct lite_device *dev, void *data)
 	if (xa_load(&b_devs, dev->index))	/* B must be gone first */
 		order_errors++;
 	set_del(&a_devs, dev, &order_errors);
+	/* Unregistration still holds its own reference: this cannot fail. */
+	if (hold_ms && !held_dev && lite_device_try_get(dev)) {
+		held_dev = dev;
+		schedule_delayed_work(&hold_work, msecs_to_jiffies(hold_ms));
+	}
 	mutex_unlock(&test_lock);
 }
 
@@ -181,6 +211,8 @@ static void __exit lite_test_client_exit(void)
 	kthread_stop(churn_task);
 	lite_unregister_client(&b_client);
 	lite_unregister_client(&a_client);
+	/* a_remove() may just have taken a hold: drop it now. */
+	flush_delayed_work(&hold_work);
 	WARN_ON(!xa_empty(&a_devs) || !xa_empty(&b_devs));
 	xa_destroy(&churn_devs);
 }

@@ -18,6 +18,7 @@
 #ifndef _RDMA_LITE_IB_CORE_LITE_H
 #define _RDMA_LITE_IB_CORE_LITE_H
 
+#include <linux/atomic.h>
 #include <linux/auxiliary_bus.h>
 #include <linux/completion.h>
 #include <linux/device.h>
@@ -27,6 +28,7 @@
 #include <linux/netdevice.h>
 #include <linux/refcount.h>
 #include <linux/rwsem.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
@@ -493,6 +495,25 @@ struct lite_device_ops {
 
 struct lite_port_sysfs;
 
+/* Distinct holders counted per device (see struct lite_device). */
+#define LITE_DEVICE_HOLDERS	12
+/* Holder names are kept up to this length (a module name fits). */
+#define LITE_HOLDER_NAME_LEN	56
+
+/**
+ * struct lite_device_holder - registration references of one holder
+ * @name: a copy of its name: the caller's module name for
+ *	lite_device_try_get(), the client's name for a client context;
+ *	set once, when the slot is claimed.
+ * @client: a client context rather than a module.
+ * @count: its references now.
+ */
+struct lite_device_holder {
+	char name[LITE_HOLDER_NAME_LEN];
+	bool client;
+	atomic_t count;
+};
+
 /**
  * struct lite_device - an RDMA device as the core sees it
  *
@@ -516,6 +537,17 @@ struct lite_device {
 	 */
 	refcount_t refcount;
 	struct completion unreg_completion;
+	/*
+	 * The references above by holder, so a stalled unregistration can
+	 * name who does not let go. holders[0..nr_holders) are claimed,
+	 * each once, under holders_lock and never released (nr_holders is
+	 * published with release semantics, after the slot's name);
+	 * holders_other counts holders that found every slot taken.
+	 */
+	struct lite_device_holder holders[LITE_DEVICE_HOLDERS];
+	unsigned int nr_holders;
+	spinlock_t holders_lock;	/* claims a holders[] slot */
+	atomic_t holders_other;
 	/* Serialises unregistration: every caller returns after it is done. */
 	struct mutex unregistration_lock;
 	/* Client private data, index = client id; see lite_device.c. */
@@ -555,8 +587,16 @@ void lite_unregister_device(struct lite_device *dev);
 /* Module-unload fence: unregister every device of this driver. */
 void lite_unregister_driver(enum rdma_driver_id driver_id);
 
-bool lite_device_try_get(struct lite_device *dev);
-void lite_device_put(struct lite_device *dev);
+/*
+ * Registration references for in-kernel users: while one is held the
+ * device stays registered and its ops may be called, and unregistration
+ * waits for it (warning periodically, naming the holder). Counted under
+ * the caller's module name; get and put must come from the same module.
+ */
+bool __lite_device_try_get(struct lite_device *dev, const char *modname);
+void __lite_device_put(struct lite_device *dev, const char *modname);
+#define lite_device_try_get(dev) __lite_device_try_get(dev, KBUILD_MODNAME)
+#define lite_device_put(dev) __lite_device_put(dev, KBUILD_MODNAME)
 
 /* EUI-64 built from a 48-bit MAC (RFC 4291 modified EUI-64). */
 static inline __be64 lite_mac_to_guid(const u8 *mac)
