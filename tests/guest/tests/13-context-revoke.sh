@@ -2,7 +2,9 @@
 # away, by each trigger: the removal finishes at once, the blocked async
 # reader wakes with IBV_EVENT_DEVICE_FATAL, then ENODEV; verbs fail with
 # ENODEV; ibv_close_device() works. rmmod of the driver works while the
-# context is open, and the device comes back as a new registration.
+# context is open, and the device comes back as a new registration: a
+# context from before stays revoked when the device is back under the same
+# name and uverbs node.
 source "$LITE_ROOT/tests/guest/lib.sh"
 
 veth_pair veth0 veth1 10.0.0.1/24 10.0.0.2/24
@@ -21,6 +23,12 @@ rdma link add rxe0 type rxe netdev veth0
 aux=$(aux_dev_of rxe0)
 check "echo $aux > $AUX_DRV/unbind"
 echo "$aux" > $AUX_DRV/bind
+
+# Old fds never reattach: the device is back (same name, same uverbs
+# node) before ctx_revoke looks, and its context still gets ENODEV.
+uv=$(uverbs_of rxe0)
+check "echo $aux > $AUX_DRV/unbind && echo $aux > $AUX_DRV/bind"
+expect_eq "uverbs node after unbind + bind" "$(uverbs_of rxe0)" "$uv"
 
 check "rdma link delete rxe0"
 
