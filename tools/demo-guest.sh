@@ -62,7 +62,7 @@ run rdma link show rxe0/1
 wait_for 10 grep -q ffff:0a00:0001 /sys/class/infiniband/rxe0/ports/1/gids/1
 
 out=${LITE_GUEST_OUT:-/tmp}/drills
-step "Unbind drill: rcstream traffic on rxe0 survives 6 removals (unbind, rdma link delete)"
+step "Unbind drill: rcstream traffic on rxe0 survives 6 outages (unbind, rdma link delete, netdev flap)"
 DRILL_OUT=$out/unbind "$LITE_ROOT/tools/drill-unbind.sh" -n 6 -m mix
 
 step "Upgrade drill: rxe_lite replaced by the 0.1-alt build and back, under traffic"

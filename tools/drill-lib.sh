@@ -47,6 +47,11 @@ drill_dev_up() {
 	grep -q ffff "/sys/class/infiniband/$1/ports/1/gids/1" 2>/dev/null
 }
 
+# drill_port_active DEV: port 1 of DEV is ACTIVE (after a netdev flap).
+drill_port_active() {
+	grep -q ACTIVE "/sys/class/infiniband/$1/ports/1/state" 2>/dev/null
+}
+
 # drill_event LABEL: mark an event on the timeline (and in the plot).
 drill_event() {
 	echo "$(( $(drill_ms) - DRILL_T0 )) $1" >> "$DRILL_OUT/events"

@@ -7,12 +7,11 @@
 #   drill-unbind.sh [-n CYCLES] [-d IBDEV] [-m MODE] [-o OUTDIR]
 #
 # MODE: unbind (sysfs unbind/bind of the driver, default), link (rdma link
-# delete/add on the same netdev), or mix (the two in turn). A netdev flap
-# (down/up) is not a removal: the device stays, its port goes down, and
-# rcstream only notices when RC retries run out (seconds), so it is not
-# offered until the app treats PORT_ERR as an outage. Exits 0 when nothing was lost, duplicated or
-# corrupted, every downtime stayed under DRILL_MAX_DOWN_MS (2000) and the
-# kernel log stayed clean.
+# delete/add on the same netdev), flap (the netdev set down and up: the
+# device stays, its port goes down; rcstream takes the PORT_ERR event as
+# an outage and waits for the port), or mix (the three in turn). Exits 0
+# when nothing was lost, duplicated or corrupted, every downtime stayed
+# under DRILL_MAX_DOWN_MS (2000) and the kernel log stayed clean.
 set -uo pipefail
 source "$(dirname "$0")/drill-lib.sh"
 
@@ -26,15 +25,16 @@ while getopts n:d:m:o: o; do
 	*) sed -n 's/^#   //p' "$0" >&2; exit 2 ;;
 	esac
 done
-[[ $mode =~ ^(unbind|link|mix)$ ]] || drill_die "unknown mode $mode"
+[[ $mode =~ ^(unbind|link|flap|mix)$ ]] || drill_die "unknown mode $mode"
 drill_dev_up "$dev" || drill_die "$dev is not up"
 netdev=$(rdma link show "$dev/1" | sed -n 's/.* netdev \([^ ]*\).*/\1/p')
 [[ -n $netdev ]] || drill_die "cannot find the netdev of $dev"
 
 drill_start unbind "$dev"
+mix=(flap unbind link)	# mix: cycle 1 unbinds, 2 deletes the link, 3 flaps
 for ((c = 1; c <= cycles; c++)); do
 	m=$mode
-	[[ $mode == mix ]] && m=$( (( c % 2 )) && echo unbind || echo link)
+	[[ $mode == mix ]] && m=${mix[c % 3]}
 	case $m in
 	unbind)
 		aux=$(basename "$(readlink -f "/sys/class/infiniband/$dev/device")")
@@ -43,6 +43,9 @@ for ((c = 1; c <= cycles; c++)); do
 	link)
 		drill_cycle "$c" link-del "rdma link delete $dev" \
 			"rdma link add $dev type rxe netdev $netdev" ;;
+	flap)
+		drill_cycle "$c" flap "ip link set $netdev down" \
+			"ip link set $netdev up && drill_wait 10 drill_port_active $dev" ;;
 	esac
 done
 drill_finish

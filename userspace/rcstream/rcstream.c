@@ -22,16 +22,19 @@
  * same QP: {expect, running checksum of everything received}; the client
  * checks the running checksum and keeps at most WINDOW messages unacked.
  *
- * Outages: an IBV_EVENT_DEVICE_FATAL, an error completion (WR_FLUSH_ERR,
- * ...), a verb failing (ENODEV), or the TCP connection closing (the peer
- * saw an outage first) ends the session. Both sides tear everything down
+ * Outages: an IBV_EVENT_DEVICE_FATAL, an IBV_EVENT_PORT_ERR of its port
+ * (the netdev went down: the device stays, but the connection would fail
+ * once RC retries run out), an error completion (WR_FLUSH_ERR, ...), a
+ * verb failing (ENODEV), or the TCP connection closing (the peer saw an
+ * outage first) ends the session. Both sides tear everything down
  * (revive's rv_teardown), close the TCP connection (the server keeps its
  * listening socket), wait for the device (rv_open_device: backoff, -R
- * deadline, 30 s), rebuild, and meet again over TCP. In the HELLO of that
- * handshake the server states expect and its running checksum, the client
- * its highest seq sent; the client checks the checksum over what it had
- * sent and resumes from expect: what was in flight is sent again, nothing
- * is lost or delivered twice. A READY exchange then starts the traffic.
+ * deadline, 30 s) and its port (rv_wait_port: ACTIVE, GID set), rebuild,
+ * and meet again over TCP. In the HELLO of that handshake the server
+ * states expect and its running checksum, the client its highest seq
+ * sent; the client checks the checksum over what it had sent and resumes
+ * from expect: what was in flight is sent again, nothing is lost or
+ * delivered twice. A READY exchange then starts the traffic.
  * stdout: "rcstream: server|client connected" once the first session is
  * live, then one line per outage when it is over:
  *   outage N: cause=CAUSE downtime=MS ms resent=K
@@ -624,6 +627,7 @@ static int ctl_read(struct session *s, struct rcs_ctl *c)
 static int async_drain(struct stream *st, struct session *s)
 {
 	struct rv_event ev;
+	enum rv_cause c;
 
 	for (;;) {
 		switch (rv_async_check(s->o.ctx, &ev)) {
@@ -636,8 +640,13 @@ static int async_drain(struct stream *st, struct session *s)
 		case RV_ASYNC_PORT:
 		case RV_ASYNC_OBJECT:
 			vlog(st, "async event %s", ibv_event_type_str(ev.type));
-			if (rv_event_cause(ev.type)) {
-				set_cause(s, "ASYNC_ERROR", "%s",
+			c = rv_event_cause(ev.type);
+			/* Only our port going down ends the session. */
+			if (c == RV_CAUSE_PORT_ERR &&
+			    ev.port != st->o->ib_port)
+				c = RV_CAUSE_NONE;
+			if (c) {
+				set_cause(s, rv_cause_str(c), "%s",
 					  ibv_event_type_str(ev.type));
 				return EIO;
 			}

@@ -269,6 +269,8 @@ enum rv_cause rv_event_cause(enum ibv_event_type type)
 	case IBV_EVENT_PATH_MIG_ERR:
 	case IBV_EVENT_SRQ_ERR:
 		return RV_CAUSE_ASYNC_ERROR;
+	case IBV_EVENT_PORT_ERR:
+		return RV_CAUSE_PORT_ERR;
 	default:
 		return RV_CAUSE_NONE;
 	}
@@ -291,6 +293,8 @@ const char *rv_cause_str(enum rv_cause cause)
 		return "WC_ERROR";
 	case RV_CAUSE_ASYNC_ERROR:
 		return "ASYNC_ERROR";
+	case RV_CAUSE_PORT_ERR:
+		return "PORT_ERR";
 	}
 	return "UNKNOWN";
 }

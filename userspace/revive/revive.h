@@ -2,7 +2,8 @@
 /*
  * revive: "open, watch, reopen" for libibverbs applications that must
  * survive their RDMA device going away and coming back (driver unbind,
- * `rdma link delete`, netdev deletion, module unload).
+ * `rdma link delete`, netdev deletion, module unload) or its port going
+ * down and up again (a netdev flap).
  *
  * What the kernel promises (Documentation/uverbs.md, "When the device goes
  * away"): removal never waits for userspace. The old context's QPs move to
@@ -129,13 +130,21 @@ enum rv_cause {
 	RV_CAUSE_WR_FLUSH,	/* a completion with IBV_WC_WR_FLUSH_ERR */
 	RV_CAUSE_WC_ERROR,	/* another error completion (QP now in ERR) */
 	RV_CAUSE_ASYNC_ERROR,	/* QP/CQ/SRQ fatal async event */
+	RV_CAUSE_PORT_ERR,	/* IBV_EVENT_PORT_ERR: the port went down */
 };
 
 /* ENODEV and EIO from a verb (or its errno) are revokes. */
 enum rv_cause rv_errno_cause(int err);
 /* Any completion status but IBV_WC_SUCCESS puts the QP in ERR. */
 enum rv_cause rv_wc_cause(const struct ibv_wc *wc);
-/* DEVICE_FATAL, and the object errors that leave a QP/CQ unusable. */
+/*
+ * DEVICE_FATAL, the object errors that leave a QP/CQ unusable, and
+ * PORT_ERR. A port that goes down (netdev down, cable pulled) leaves the
+ * device and its objects in place, but every connection over the port
+ * fails once its retries run out, seconds later; an application that
+ * wants to come back promptly tears down at once and waits for the port
+ * (rv_wait_port()). Check the event's port first if it uses only some.
+ */
 enum rv_cause rv_event_cause(enum ibv_event_type type);
 /* "DEVICE_FATAL", "ENODEV", "WR_FLUSH_ERR", ... */
 const char *rv_cause_str(enum rv_cause cause);

@@ -1,5 +1,6 @@
 # The operator drills of issue 7, 10 cycles each, as make check runs them:
-# tools/drill-unbind.sh (unbind/bind and rdma link delete/add in turn)
+# tools/drill-unbind.sh (unbind/bind, rdma link delete/add and a netdev
+# down/up in turn)
 # and tools/drill-upgrade.sh (rxe_lite swapped with the 0.1-alt build and
 # back, under traffic) with rcstream traffic on rxe0. Each drill exits 0
 # only with 0 messages lost, duplicated or corrupted, every recovery under
