@@ -184,24 +184,24 @@ drill_plot() {
 	command -v gnuplot > /dev/null || { echo "plot: skipped (no gnuplot)"; return 1; }
 	[[ -s $DRILL_OUT/server.csv ]] || { echo "plot: skipped (no timeline)"; return 1; }
 	local marks=$DRILL_OUT/marks.gp
-	# The timeline counts from the client's connection: close to its start.
-	awk -v t0="$(awk '$2 == "client" { print $1 }' "$DRILL_OUT/events")" '
-		$2 != "start" && $2 != "end" && $2 != "client" {
-			color = $2 == "back" ? "#2a9d3a" : "#d62728"
-			printf "set arrow from %f, graph 0 to %f, graph 1 nohead lc rgb \"%s\" dt 2\n", ($1 - t0) / 1000, ($1 - t0) / 1000, color
-			if ($2 != "back")
-				printf "set label \"%s\" at %f, graph 0.97 rotate by 90 right font \",8\" tc rgb \"%s\"\n", $2, ($1 - t0) / 1000 + 0.05, color
-		}' "$DRILL_OUT/events" > "$marks"
+	# Both on the drill's clock: events are ms since DRILL_T0, the
+	# timeline's wall_ms column is CLOCK_REALTIME ms like drill_ms.
+	awk '$2 != "start" && $2 != "end" && $2 != "client" {
+		color = $2 == "back" ? "#2a9d3a" : "#d62728"
+		printf "set arrow from %f, graph 0 to %f, graph 1 nohead lc rgb \"%s\" dt 2\n", $1 / 1000, $1 / 1000, color
+		if ($2 != "back")
+			printf "set label \"%s\" at %f, graph 0.97 rotate by 90 right font \",8\" tc rgb \"%s\"\n", $2, $1 / 1000 + 0.05, color
+	}' "$DRILL_OUT/events" > "$marks"
 	gnuplot <<EOF
 set terminal pngcairo size 1200,420 font ",10"
 set output "$DRILL_OUT/timeline.png"
 set title "$DRILL_NAME drill on $DRILL_DEV: messages received per second (100 ms buckets); red = removal starts, green = restore starts"
-set xlabel "time (s)"
+set xlabel "time since the drill started (s)"
 set ylabel "messages/s"
 set yrange [0:*]
 set grid ytics
 set datafile separator ","
 load "$marks"
-plot "$DRILL_OUT/server.csv" every ::1 using (\$1/1000):(\$2*10) with steps lw 1.5 lc rgb "#1f77b4" notitle
+plot "$DRILL_OUT/server.csv" every ::1 using ((\$3 - $DRILL_T0)/1000):(\$2*10) with steps lw 1.5 lc rgb "#1f77b4" notitle
 EOF
 }

@@ -49,9 +49,10 @@
  * -r writes "outage n=.. cause=.. start_ms=.. at_ms=.. downtime_ms=..
  * resent=.." lines as they happen (start_ms: since the first connection;
  * at_ms: CLOCK_MONOTONIC, when the outage was noticed) and a final
- * "summary ..." line; -T a CSV timeline
- * "t_ms,msgs": per 100 ms since the first connection, the messages the
- * server received in order (server) or that were acknowledged (client).
+ * "summary ..." line; -T a CSV timeline "t_ms,msgs,wall_ms": per 100 ms
+ * since the first connection, the messages the server received in order
+ * (server) or that were acknowledged (client); wall_ms is the bucket's
+ * start in CLOCK_REALTIME ms, to line up with other logs.
  * -v reports each outage's detection on stderr. SIGUSR1 makes the client
  * end its run early, as if -n or -t were over: it sends nothing new, and
  * finishes (DONE) once what it sent is acknowledged.
@@ -70,6 +71,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "revive.h"
@@ -194,6 +196,7 @@ struct stream {
 	unsigned int outages;
 	uint64_t max_down, resent;
 	uint64_t t0, t_end;	/* first connection; -t end */
+	uint64_t t0_wall;	/* t0 in CLOCK_REALTIME ms */
 	uint32_t *tl;		/* timeline: messages per TICK_MS */
 	size_t tl_len, tl_cap;
 	FILE *report;
@@ -320,6 +323,15 @@ static uint64_t rsum_add(uint64_t r, uint32_t csum)
 
 /* ---- timeline ----------------------------------------------------- */
 
+/* CLOCK_REALTIME in ms: what other tools (date +%s%3N) can line up with. */
+static uint64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void tl_add(struct stream *st, uint64_t msgs)
 {
 	size_t bin;
@@ -357,10 +369,11 @@ static int tl_write(const struct stream *st, uint64_t end_ms)
 	}
 	if (st->t0 && (end_ms - st->t0) / TICK_MS + 1 > bins)
 		bins = (end_ms - st->t0) / TICK_MS + 1;
-	fprintf(f, "t_ms,msgs\n");
+	fprintf(f, "t_ms,msgs,wall_ms\n");
 	for (i = 0; i < bins; i++)
-		fprintf(f, "%zu,%u\n", i * TICK_MS,
-			i < st->tl_len ? st->tl[i] : 0);
+		fprintf(f, "%zu,%u,%llu\n", i * TICK_MS,
+			i < st->tl_len ? st->tl[i] : 0,
+			(unsigned long long)(st->t0_wall + i * TICK_MS));
 	if (fclose(f)) {
 		perr(st->o->timeline, errno);
 		return -1;
@@ -1479,6 +1492,7 @@ static int run(struct stream *st)
 		return -1;
 	}
 	st->t0 = rv_now_ms();
+	st->t0_wall = wall_ms();
 	st->t_end = st->t0 + st->o->secs * 1000ull;
 	printf("rcstream: %s connected\n", st->server ? "server" : "client");
 	for (;;) {
