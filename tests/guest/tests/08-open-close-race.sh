@@ -11,7 +11,7 @@ uv=$(uverbs_of rxe0)
 stop=/tmp/occ.stop
 rm -f $stop
 # Nothing else takes a minor, so the node name is the same every cycle.
-"$PROGS/open_close_stress" /dev/infiniband/$uv 8 600 $stop > /tmp/occ.out 2>&1 &
+nice -n 10 "$PROGS/open_close_stress" /dev/infiniband/$uv 8 600 $stop > /tmp/occ.out 2>&1 &
 pid=$!
 start=$(now_ms)
 for i in $(seq 100); do
