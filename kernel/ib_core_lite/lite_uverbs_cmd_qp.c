@@ -434,7 +434,15 @@ static int lite_qp_modify(struct lite_cmd *cmd,
 	} else {
 		qp->attr = attr;
 	}
-	WRITE_ONCE(qp->state, next);
+	/*
+	 * RESET and ERR win over anything. Otherwise the driver may have
+	 * moved the QP to ERR since @cur was read (a datapath error): that
+	 * stays, as if it happened right after this modify.
+	 */
+	if (next == LITE_QPS_RESET || next == LITE_QPS_ERR)
+		WRITE_ONCE(qp->state, next);
+	else
+		cmpxchg(&qp->state, cur, next);
 out:
 	mutex_unlock(&qp->attr_lock);
 	up_read(&ufile->obj_rwsem);

@@ -322,7 +322,10 @@ struct lite_qp {
 	u32 qp_num;			/* driver */
 	/*
 	 * core: the state and attributes as last set by MODIFY_QP (under
-	 * the core's lock); QUERY_QP reports them.
+	 * the core's lock); QUERY_QP reports them. The driver may move
+	 * @state to LITE_QPS_ERR on its own (a datapath error; WRITE_ONCE,
+	 * any context); a concurrent MODIFY_QP then leaves it in ERR unless
+	 * it goes to RESET or ERR itself.
 	 */
 	enum lite_qp_state state;
 	struct lite_qp_attr attr;
