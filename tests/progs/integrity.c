@@ -42,6 +42,17 @@
  *          the receiver, nothing written past the receive buffer; a peer
  *          QP destroyed, reset or in ERR: with timeout 5 (4.096 us << 5 =
  *          131 us) and retry_cnt 2, IBV_WC_RETRY_EXC_ERR within 5 s.
+ *   sqd    4 RDMA WRITEs of 256 KiB posted, the QP moved to SQD with
+ *          en_sqd_async_notify, 2 more WRITEs posted: IBV_EVENT_SQ_DRAINED
+ *          for the QP comes; by then the first k WRITEs (those begun)
+ *          completed in order and nothing else did, the other targets
+ *          are untouched, the QP is in SQD and takes an SQD -> SQD modify;
+ *          after SQD -> RTS the other WRITEs complete, every target is
+ *          checked byte for byte. The same on an idle QP (drained at
+ *          once). A SEND held by RNR NAKs (no receive posted) keeps the
+ *          SQ draining: no event for 300 ms; receives posted, it
+ *          completes, then SQ_DRAINED; the SEND posted in SQD waits for
+ *          RTS.
  *
  * --only takes group names (e.g. "read,atomic"). One line per check, "ok"
  * or "FAIL" with the first difference (offset, expected and got byte);
@@ -52,6 +63,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <infiniband/verbs.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -131,7 +143,7 @@ static struct {
 	int gid_index;
 } opt = { .window = 8, .faa_n = 500, .cas_n = 100, .timeout = 10 };
 
-static const char *const groups = "send,write,read,ud,atomic,error";
+static const char *const groups = "send,write,read,ud,atomic,error,sqd";
 
 static int want(const char *group)
 {
@@ -1481,6 +1493,272 @@ static void error_group(void)
 	err_retry_exc(2);
 }
 
+/* ---- SQD ---- */
+
+#define SQD_SIZE	(256 << 10)
+#define SQD_BEFORE	4		/* WRITEs posted before SQD */
+#define SQD_ALL		6		/* ... and 2 posted in SQD */
+
+/*
+ * The next QP event on @ctx's async fd must be @type for @qp (port and
+ * GID events, which are the device's, are passed over). 0 or -1.
+ */
+static int expect_qp_event(struct chk *c, struct ibv_context *ctx,
+			   struct ibv_qp *qp, enum ibv_event_type type)
+{
+	struct pollfd pfd = { .fd = ctx->async_fd, .events = POLLIN };
+	double end = now() + opt.timeout;
+	struct ibv_async_event ev;
+	int n;
+
+	for (;;) {
+		n = poll(&pfd, 1, (int)((end - now()) * 1000) + 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			chk_bad(c, "no %s event within %.0f s%s",
+				ibv_event_type_str(type), opt.timeout,
+				n < 0 ? " (poll failed)" : "");
+			return -1;
+		}
+		if (ibv_get_async_event(ctx, &ev)) {
+			chk_bad(c, "ibv_get_async_event: %s", strerror(errno));
+			return -1;
+		}
+		ibv_ack_async_event(&ev);
+		switch (ev.event_type) {
+		case IBV_EVENT_PORT_ACTIVE:
+		case IBV_EVENT_PORT_ERR:
+		case IBV_EVENT_GID_CHANGE:
+			continue;
+		default:
+			break;
+		}
+		if (ev.event_type == type && ev.element.qp == qp)
+			return 0;
+		chk_bad(c, "async event %s (%d), want %s for the client QP",
+			ibv_event_type_str(ev.event_type), ev.event_type,
+			ibv_event_type_str(type));
+		return -1;
+	}
+}
+
+/* WRITE @i of the SQD check: its source, its target, its pattern. */
+static uint8_t *sqd_src(int i)
+{
+	return cli.buf[i % NSGE] + GUARD + i / NSGE * (SQD_SIZE + 2 * GUARD);
+}
+
+static uint8_t *sqd_dst(int i)
+{
+	return srv.buf[i % NSGE] + GUARD + i / NSGE * (SQD_SIZE + 2 * GUARD);
+}
+
+static void sqd_prepare(int i, struct ibv_send_wr *wr, struct ibv_sge *sge)
+{
+	pattern(msg, SQD_SIZE, seed_of(9, SQD_SIZE, i));
+	memcpy(sqd_src(i), msg, SQD_SIZE);
+	range_prefill(sqd_dst(i), msg, SQD_SIZE, SQD_SIZE);
+	sge->addr = (uintptr_t)sqd_src(i);
+	sge->length = SQD_SIZE;
+	sge->lkey = cli.mr[i % NSGE]->lkey;
+	memset(wr, 0, sizeof(*wr));
+	wr->wr_id = i + 1;
+	wr->opcode = IBV_WR_RDMA_WRITE;
+	wr->sg_list = sge;
+	wr->num_sge = 1;
+	wr->send_flags = IBV_SEND_SIGNALED;
+	wr->wr.rdma.remote_addr = (uintptr_t)sqd_dst(i);
+	wr->wr.rdma.rkey = srv.mr[i % NSGE]->rkey;
+}
+
+/* WRITE @i landed (@done) or its target is untouched (!@done). */
+static void sqd_target(struct chk *c, int i, int done)
+{
+	char what[64];
+
+	pattern(msg, SQD_SIZE, seed_of(9, SQD_SIZE, i));
+	if (!done) {
+		for (size_t k = 0; k < SQD_SIZE; k++)
+			got[k] = ~msg[k];
+		memcpy(msg, got, SQD_SIZE);
+	}
+	snprintf(what, sizeof(what), "write %d target (%s)", i + 1,
+		 done ? "written" : "untouched");
+	range_check(c, what, sqd_dst(i), msg, SQD_SIZE, SQD_SIZE);
+}
+
+/*
+ * Drain the SQ with @before WRITEs posted (0: an idle QP), post the rest
+ * in SQD, check the drained state, resume and check everything.
+ */
+static void sqd_check(int before)
+{
+	struct ibv_send_wr wr[SQD_ALL];
+	struct ibv_sge sge[SQD_ALL];
+	struct ibv_qp_init_attr ia;
+	struct ibv_qp_attr a;
+	struct ibv_wc wc;
+	struct pair p;
+	struct chk c;
+	int i, k, ret;
+
+	chk_start(&c, "sqd: %d rdma_writes of %d KiB posted, SQD -> IBV_EVENT_SQ_DRAINED, %d posted in SQD wait for RTS",
+		  before, SQD_SIZE >> 10, SQD_ALL - before);
+	if (pair_create(&c, &p, ACK_TIMEOUT, RETRY_CNT))
+		goto out;
+	for (i = 0; i < SQD_ALL; i++) {
+		sqd_prepare(i, &wr[i], &sge[i]);
+		if (i && i != before)
+			wr[i - 1].next = &wr[i];
+	}
+	if (before && post_send1(&c, p.c.qp, &wr[0]))
+		goto destroy;
+	memset(&a, 0, sizeof(a));
+	a.qp_state = IBV_QPS_SQD;
+	a.en_sqd_async_notify = 1;
+	if (modify(&c, p.c.qp, &a, IBV_QP_STATE | IBV_QP_EN_SQD_ASYNC_NOTIFY,
+		   "RTS -> SQD") ||
+	    post_send1(&c, p.c.qp, &wr[before]) ||
+	    expect_qp_event(&c, cli.ctx, p.c.qp, IBV_EVENT_SQ_DRAINED))
+		goto destroy;
+
+	/* Drained: the completions of what began are all there already. */
+	for (k = 0; k < SQD_ALL; k++) {
+		ret = ibv_poll_cq(p.c.scq, 1, &wc);
+		if (ret <= 0)
+			break;
+		if (wc.wr_id != (uint64_t)k + 1 || wc.status != IBV_WC_SUCCESS) {
+			chk_bad(&c, "completion %d when drained: wr_id %llu status %s, want wr_id %d success",
+				k + 1, (unsigned long long)wc.wr_id,
+				ibv_wc_status_str(wc.status), k + 1);
+			goto destroy;
+		}
+	}
+	snprintf(c.name + strlen(c.name), sizeof(c.name) - strlen(c.name),
+		 " (%d done when drained)", k);
+	if (k > before)
+		chk_bad(&c, "%d WRITEs completed in SQD, only %d were posted before it",
+			k, before);
+	usleep(100 * 1000);
+	if (ibv_poll_cq(p.c.scq, 1, &wc) > 0)
+		chk_bad(&c, "wr_id %llu completed after SQ_DRAINED, in SQD",
+			(unsigned long long)wc.wr_id);
+	for (i = 0; i < SQD_ALL; i++)
+		sqd_target(&c, i, i < k);
+	ret = ibv_query_qp(p.c.qp, &a, IBV_QP_STATE, &ia);
+	if (ret)
+		chk_bad(&c, "ibv_query_qp: %s", strerror(verr(ret)));
+	else if (a.qp_state != IBV_QPS_SQD)
+		chk_bad(&c, "QP state %d when drained, want IBV_QPS_SQD (%d)",
+			a.qp_state, IBV_QPS_SQD);
+
+	/* A drained QP's attributes may change; then it sends again. */
+	memset(&a, 0, sizeof(a));
+	a.qp_state = IBV_QPS_SQD;
+	a.timeout = ACK_TIMEOUT - 1;
+	if (modify(&c, p.c.qp, &a, IBV_QP_STATE | IBV_QP_TIMEOUT,
+		   "SQD -> SQD, new timeout"))
+		goto destroy;
+	a.qp_state = IBV_QPS_RTS;
+	if (modify(&c, p.c.qp, &a, IBV_QP_STATE, "SQD -> RTS"))
+		goto destroy;
+	for (i = k; i < SQD_ALL; i++)
+		if (expect_wc(&c, "a WRITE after RTS", p.c.scq, &wc, i + 1,
+			      IBV_WC_SUCCESS, IBV_WC_RDMA_WRITE))
+			goto destroy;
+	for (i = 0; i < SQD_ALL; i++)
+		sqd_target(&c, i, 1);
+destroy:
+	pair_destroy(&p);
+out:
+	chk_end(&c);
+}
+
+/*
+ * A SEND begun in RTS and held by RNR NAKs (no receive posted) keeps the
+ * SQ draining: no SQ_DRAINED while it waits; once receives are posted it
+ * completes and SQ_DRAINED comes; the SEND posted in SQD waits for RTS.
+ */
+static void sqd_rnr_check(void)
+{
+	struct pollfd pfd = { .fd = cli.ctx->async_fd, .events = POLLIN };
+	struct sgl src[2], dst[2];
+	struct ibv_send_wr wr[2];
+	struct ibv_qp_attr a;
+	struct ibv_wc wc;
+	struct pair p;
+	struct chk c;
+	int i;
+
+	chk_start(&c, "sqd: a send held by RNR NAKs keeps the SQ draining; SQ_DRAINED once it completes, the send posted in SQD waits for RTS");
+	if (pair_create(&c, &p, ACK_TIMEOUT, RETRY_CNT))
+		goto out;
+	for (i = 0; i < 2; i++) {
+		pattern(msg, 64, seed_of(10, 64, i));
+		sgl_make(&src[i], &cli, 64, 1, send_w, 0);
+		src[i].sge[0].addr += i * 1024;
+		sgl_copy(&src[i], msg, 64, 1);
+		sgl_make(&dst[i], &srv, 64, 1, recv_w, 0);
+		dst[i].sge[0].addr += i * 1024;
+		sgl_prefill(&dst[i], msg, 64);
+		wr_init(&wr[i], i + 1, IBV_WR_SEND, &src[i]);
+	}
+	memset(&a, 0, sizeof(a));
+	a.qp_state = IBV_QPS_SQD;
+	a.en_sqd_async_notify = 1;
+	if (post_send1(&c, p.c.qp, &wr[0]) ||
+	    modify(&c, p.c.qp, &a, IBV_QP_STATE | IBV_QP_EN_SQD_ASYNC_NOTIFY,
+		   "RTS -> SQD") ||
+	    post_send1(&c, p.c.qp, &wr[1]))
+		goto destroy;
+	if (poll(&pfd, 1, 300) != 0) {
+		chk_bad(&c, "an async event (or poll error) while the first send is held by RNR NAKs");
+		goto destroy;
+	}
+	if (ibv_poll_cq(p.c.scq, 1, &wc) != 0) {
+		chk_bad(&c, "a send completion while no receive was posted");
+		goto destroy;
+	}
+	if (post_recv1(&c, p.s.qp, 1, &dst[0]) ||
+	    post_recv1(&c, p.s.qp, 2, &dst[1]) ||
+	    expect_qp_event(&c, cli.ctx, p.c.qp, IBV_EVENT_SQ_DRAINED) ||
+	    expect_wc(&c, "the first send", p.c.scq, &wc, 1, IBV_WC_SUCCESS,
+		      IBV_WC_SEND) ||
+	    expect_wc(&c, "its receive", p.s.rcq, &wc, 1, IBV_WC_SUCCESS,
+		      IBV_WC_RECV))
+		goto destroy;
+	usleep(100 * 1000);
+	if (ibv_poll_cq(p.c.scq, 1, &wc) != 0 ||
+	    ibv_poll_cq(p.s.rcq, 1, &wc) != 0) {
+		chk_bad(&c, "the send posted in SQD completed before RTS");
+		goto destroy;
+	}
+	a.qp_state = IBV_QPS_RTS;
+	if (modify(&c, p.c.qp, &a, IBV_QP_STATE, "SQD -> RTS") ||
+	    expect_wc(&c, "the second send", p.c.scq, &wc, 2, IBV_WC_SUCCESS,
+		      IBV_WC_SEND) ||
+	    expect_wc(&c, "its receive", p.s.rcq, &wc, 2, IBV_WC_SUCCESS,
+		      IBV_WC_RECV))
+		goto destroy;
+	for (i = 0; i < 2; i++) {
+		pattern(msg, 64, seed_of(10, 64, i));
+		sgl_check(&c, i ? "second receive" : "first receive", &dst[i],
+			  msg, 64);
+	}
+destroy:
+	pair_destroy(&p);
+out:
+	chk_end(&c);
+}
+
+static void sqd_group(void)
+{
+	sqd_check(SQD_BEFORE);
+	sqd_check(0);
+	sqd_rnr_check();
+}
+
 /* ---- main ---- */
 
 static void usage(const char *prog)
@@ -1569,6 +1847,8 @@ int main(int argc, char **argv)
 		atomic_group();
 	if (want("error"))
 		error_group();
+	if (want("sqd"))
+		sqd_group();
 
 	side_close(&cli);
 	side_close(&srv);

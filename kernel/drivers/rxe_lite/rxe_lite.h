@@ -208,6 +208,15 @@ struct rxe_lite_qp {
 	struct delayed_work req_work;	/* requester run off the syscall */
 	struct delayed_work rnr_work;	/* resend after an RNR NAK's delay */
 	bool rnr_wait;			/* sending paused until rnr_work */
+	/*
+	 * SQD (send queue drain): no WQE starts, the ones begun (read into
+	 * swqe[], so holding PSNs) finish, with retransmissions. When the
+	 * last of them completes the SQ is drained: SQ_DRAINED is raised
+	 * if the modify to SQD asked for it, and the QP may be modified.
+	 */
+	bool sqd;			/* no new WQE starts */
+	bool sqd_draining;		/* begun WQEs not all complete yet */
+	bool sqd_notify;		/* raise SQ_DRAINED when drained */
 
 	spinlock_t resp_lock;		/* the receive side, see above */
 	struct rxe_lite_queue rq;	/* unused with an SRQ */
@@ -403,10 +412,19 @@ void rxe_lite_resp_flush(struct rxe_lite_qp *rqp);
 /* rxe_lite_comp.c */
 void rxe_lite_comp_rcv(struct rxe_lite_qp *rqp, struct rxe_lite_pkt *pkt);
 void rxe_lite_comp_advance(struct rxe_lite_qp *rqp);
+void rxe_lite_sqd_check(struct rxe_lite_qp *rqp);
 
 static inline bool rxe_lite_psn_before(u32 a, u32 b)
 {
 	return (s32)((a - b) << 8) < 0;
+}
+
+/* The requester sends (RTS, or SQD while draining what it began). */
+static inline bool rxe_lite_qp_sending(struct rxe_lite_qp *rqp)
+{
+	enum lite_qp_state state = READ_ONCE(rqp->qp.state);
+
+	return state == LITE_QPS_RTS || state == LITE_QPS_SQD;
 }
 
 /* rxe_lite_stats.c: /sys/kernel/debug/rxe_lite/objects */

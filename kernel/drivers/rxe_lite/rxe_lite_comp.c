@@ -69,6 +69,20 @@ void rxe_lite_comp_advance(struct rxe_lite_qp *rqp)
 		/* Slots before it are free for the provider again. */
 		smp_store_release(&q->buf->consumer_index, cons);
 	}
+	rxe_lite_sqd_check(rqp);
+}
+
+/*
+ * In SQD, once every WQE begun before it completed, the SQ is drained:
+ * raise SQ_DRAINED if asked (once). Caller holds req_lock.
+ */
+void rxe_lite_sqd_check(struct rxe_lite_qp *rqp)
+{
+	if (!rqp->sqd_draining || rqp->sq.index != rqp->sq_snap)
+		return;
+	rqp->sqd_draining = false;
+	if (rqp->sqd_notify)
+		lite_qp_event(&rqp->qp, LITE_EVENT_SQ_DRAINED);
 }
 
 /*
@@ -205,8 +219,7 @@ void rxe_lite_comp_rcv(struct rxe_lite_qp *rqp, struct rxe_lite_pkt *pkt)
 	}
 
 	spin_lock_bh(&rqp->req_lock);
-	if (READ_ONCE(rqp->qp.state) != LITE_QPS_RTS &&
-	    READ_ONCE(rqp->qp.state) != LITE_QPS_SQD)
+	if (!rxe_lite_qp_sending(rqp))
 		goto out;
 
 	if ((pkt->mask & RXE_LITE_M_ACK) &&

@@ -134,6 +134,8 @@ static void rxe_lite_qp_reset(struct rxe_lite_qp *rqp)
 	rqp->sq_next = prod;
 	rqp->sq_snap = prod;
 	rqp->rnr_wait = false;
+	rqp->sqd = false;
+	rqp->sqd_draining = false;
 	if (rqp->rq.buf) {
 		prod = rxe_lite_queue_user_index(&rqp->rq, true);
 		rqp->rq.index = prod;
@@ -151,6 +153,7 @@ int rxe_lite_modify_qp(struct lite_qp *qp, const struct lite_qp_attr *attr,
 {
 	struct rxe_lite_qp *rqp = to_rxe_qp(qp);
 	u32 active = rxe_lite_mtu_bytes(lite_port_active_mtu(qp->device));
+	bool resume = false;
 	int ret;
 
 	ret = rxe_lite_no_udata_in(udata);
@@ -162,6 +165,12 @@ int rxe_lite_modify_qp(struct lite_qp *qp, const struct lite_qp_attr *attr,
 	}
 
 	spin_lock_bh(&rqp->req_lock);
+	/* Like Linux's rxe: out of SQD (or within it) only once drained. */
+	if (attr->cur_qp_state == LITE_QPS_SQD && rqp->sqd_draining &&
+	    attr->qp_state != LITE_QPS_RESET) {
+		spin_unlock_bh(&rqp->req_lock);
+		return -EINVAL;
+	}
 	spin_lock(&rqp->resp_lock);
 	if (attr->qp_state == LITE_QPS_RESET)
 		rxe_lite_qp_reset(rqp);
@@ -186,8 +195,23 @@ int rxe_lite_modify_qp(struct lite_qp *qp, const struct lite_qp_attr *attr,
 	rqp->max_rd_atomic = attr->max_rd_atomic;
 	rqp->retries_left = rqp->retry_cnt;
 	rqp->rnr_retries_left = rqp->rnr_retry;
+	if (attr->qp_state == LITE_QPS_SQD &&
+	    attr->cur_qp_state != LITE_QPS_SQD &&
+	    READ_ONCE(qp->state) != LITE_QPS_ERR) {	/* no error meanwhile */
+		rqp->sqd = true;
+		rqp->sqd_draining = true;
+		rqp->sqd_notify = attr->en_sqd_async_notify;
+		/* Nothing begun and incomplete: drained at once. */
+		rxe_lite_sqd_check(rqp);
+	} else if (attr->qp_state == LITE_QPS_RTS && rqp->sqd) {
+		rqp->sqd = false;
+		resume = true;
+	}
 	spin_unlock(&rqp->resp_lock);
 	spin_unlock_bh(&rqp->req_lock);
+	/* Back from SQD: start what was posted meanwhile. */
+	if (resume)
+		rxe_lite_req_run(rqp);
 	return 0;
 }
 
@@ -222,6 +246,8 @@ void rxe_lite_qp_error(struct rxe_lite_qp *rqp)
 {
 	WRITE_ONCE(rqp->qp.state, LITE_QPS_ERR);
 	spin_lock_bh(&rqp->req_lock);
+	/* An SQD drain ends here, without SQ_DRAINED. */
+	rqp->sqd_draining = false;
 	rxe_lite_req_flush(rqp);
 	spin_unlock_bh(&rqp->req_lock);
 	spin_lock_bh(&rqp->resp_lock);

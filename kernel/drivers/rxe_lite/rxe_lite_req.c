@@ -280,10 +280,12 @@ static bool rxe_lite_req_build(struct rxe_lite_qp *rqp,
 	int status;
 	u8 op;
 
-	if (READ_ONCE(rqp->qp.state) != LITE_QPS_RTS || rqp->rnr_wait)
+	if (!rxe_lite_qp_sending(rqp) || rqp->rnr_wait)
 		return false;
 	if (rqp->sq_next == rqp->sq_snap) {
-		if (rqp->sq_snap == rxe_lite_queue_user_index(&rqp->sq, true))
+		/* In SQD only the WQEs already begun are sent. */
+		if (rqp->sqd ||
+		    rqp->sq_snap == rxe_lite_queue_user_index(&rqp->sq, true))
 			return false;
 		w = &rqp->swqe[rqp->sq_snap];
 		status = rxe_lite_snap(rqp, rqp->sq_snap, w);
@@ -553,7 +555,7 @@ void rxe_lite_retrans_timer(struct timer_list *t)
 	 * Something was sent and is not acknowledged yet (an RNR wait
 	 * sends again, and re-arms, when it ends).
 	 */
-	if (!rqp->dying && READ_ONCE(rqp->qp.state) == LITE_QPS_RTS &&
+	if (!rqp->dying && rxe_lite_qp_sending(rqp) &&
 	    rqp->sq.index != rqp->sq_snap && !rqp->rnr_wait &&
 	    rqp->swqe[rqp->sq.index].state != RXE_LITE_WQE_NEW && timeout) {
 		if (time_before(jiffies, rqp->retrans_from + timeout)) {

@@ -3,9 +3,10 @@
 # (with imm) with guard bytes, RDMA READ into SGE lists, UD with the GRH,
 # 4 concurrent requesters' fetch-and-add and compare-and-swap on one
 # counter, error completions (bad rkey, READ past an MR, SEND too long,
-# retry exhausted): on one device, between two devices, through the wire
-# path (loopback=0), and the RC part with 2% of the packets dropped (RC
-# recovers by retransmission; the drop counters must show it happened).
+# retry exhausted), SQD (the send queue drains, SQ_DRAINED, resume): on
+# one device, between two devices, through the wire path (loopback=0), and
+# the RC part with 2% of the packets dropped (RC recovers by
+# retransmission, in SQD too; the drop counters must show it happened).
 source "$LITE_ROOT/tests/guest/lib.sh"
 
 veth_pair veth0 veth1 10.0.0.1/24 10.0.0.2/24
@@ -68,7 +69,7 @@ for c in dropped retrans_timeouts seq_naks_sent; do
 	before[$c]=$(counter $c)
 done
 echo 20000 > $param/drop_ppm
-integ "wire path, 2% loss" --rc-only --only send,write,read,atomic rxe0 rxe1 1
+integ "wire path, 2% loss" --rc-only --only send,write,read,atomic,sqd rxe0 rxe1 1
 restore
 
 sed 's/^/  counters: /' "$counters"
