@@ -132,6 +132,7 @@ struct sgl {
 struct chk {
 	char name[160];
 	char why[480];
+	double t0;
 };
 
 static struct {
@@ -174,6 +175,7 @@ chk_start(struct chk *c, const char *fmt, ...)
 	vsnprintf(c->name, sizeof(c->name), fmt, ap);
 	va_end(ap);
 	c->why[0] = 0;
+	c->t0 = now();
 }
 
 /* Record what is wrong; only the first reason is kept. */
@@ -191,15 +193,21 @@ chk_bad(struct chk *c, const char *fmt, ...)
 		snprintf(c->why, sizeof(c->why), "failed");
 }
 
+/* The check's verdict; a check that took a second or more says how long. */
 static int chk_end(struct chk *c)
 {
+	double t = now() - c->t0;
+	char took[32] = "";
+
+	if (t >= 1)
+		snprintf(took, sizeof(took), " [%.1f s]", t);
 	nchecks++;
 	if (!c->why[0]) {
-		printf("ok   %s\n", c->name);
+		printf("ok   %s%s\n", c->name, took);
 		return 0;
 	}
 	nfailed++;
-	printf("FAIL %s: %s\n", c->name, c->why);
+	printf("FAIL %s: %s%s\n", c->name, c->why, took);
 	return -1;
 }
 
