@@ -1584,13 +1584,12 @@ static void sqd_prepare(int i, struct ibv_send_wr *wr, struct ibv_sge *sge)
 static void sqd_target(struct chk *c, int i, int done)
 {
 	char what[64];
+	size_t k;
 
 	pattern(msg, SQD_SIZE, seed_of(9, SQD_SIZE, i));
-	if (!done) {
-		for (size_t k = 0; k < SQD_SIZE; k++)
-			got[k] = ~msg[k];
-		memcpy(msg, got, SQD_SIZE);
-	}
+	/* Untouched: still the complement range_prefill() put there. */
+	for (k = 0; !done && k < SQD_SIZE; k++)
+		msg[k] = ~msg[k];
 	snprintf(what, sizeof(what), "write %d target (%s)", i + 1,
 		 done ? "written" : "untouched");
 	range_check(c, what, sqd_dst(i), msg, SQD_SIZE, SQD_SIZE);
