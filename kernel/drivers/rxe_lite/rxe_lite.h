@@ -209,6 +209,16 @@ struct rxe_lite_qp {
 	struct delayed_work rnr_work;	/* resend after an RNR NAK's delay */
 	bool rnr_wait;			/* sending paused until rnr_work */
 	/*
+	 * After a retransmission timeout only the oldest unacknowledged
+	 * packet is sent again, asking for an ACK, until the peer answers:
+	 * the timeout may only mean that the peer (or this host's receive
+	 * backlog) is slow, and resending a whole window each time piles
+	 * up duplicates the peer must wade through before its ACKs can
+	 * come. Its answer (an ACK with progress, or a NAK) ends the probe
+	 * and sending resumes from what it acknowledged.
+	 */
+	bool retrans_probe;
+	/*
 	 * SQD (send queue drain): no WQE starts, the ones begun (read into
 	 * swqe[], so holding PSNs) finish, with retransmissions. When the
 	 * last of them completes the SQ is drained: SQ_DRAINED is raised

@@ -308,6 +308,9 @@ void rxe_lite_comp_rcv(struct rxe_lite_qp *rqp, struct rxe_lite_pkt *pkt)
 	progress = rxe_lite_ack_upto(rqp, psn);
 
 advance:
+	/* The peer answered a probe: the whole window may go again. */
+	if (progress || resend || err)
+		rqp->retrans_probe = false;
 	/* Retries count from the last progress, not from any packet. */
 	if (progress)
 		rqp->retries_left = rqp->retry_cnt;

@@ -206,20 +206,23 @@ static bool rxe_lite_rd_atomic_room(struct rxe_lite_qp *rqp)
 }
 
 /*
- * Where (re)sending a WQE starts: for an RC send or write that was partly
- * acknowledged, after the acknowledged packets (the responder kept its
- * state for the message); otherwise at the start. Reads resume through
- * resp_psn instead.
+ * Where (re)sending a WQE starts or goes on: for an RC send or write, after
+ * the packets the peer acknowledged (it kept its state for the message),
+ * also those acknowledged while the WQE is being resent (the ACK of an
+ * earlier transmission overtook the resend, or answered a probe). Its last
+ * packet is always sent: the ACK it asks for completes the WQE. Reads
+ * resume through resp_psn instead.
  */
 static u32 rxe_lite_resume_offset(struct rxe_lite_qp *rqp,
 				  const struct rxe_lite_swqe *w)
 {
-	u32 done = (rqp->req_acked - w->first_psn) & RXE_LITE_PSN_MASK;
+	u32 done;
 
 	if (rqp->qp.qp_type != LITE_QPT_RC || rxe_lite_rd_atomic(w) ||
-	    rxe_lite_psn_before(rqp->req_acked, w->first_psn) ||
-	    rxe_lite_psn_before(w->last_psn, rqp->req_acked))
+	    rxe_lite_psn_before(rqp->req_acked, w->first_psn))
 		return 0;
+	done = min((rqp->req_acked - w->first_psn) & RXE_LITE_PSN_MASK,
+		   rxe_lite_npkts(rqp, w->length) - 1);
 	return done * rqp->mtu;
 }
 
@@ -311,6 +314,8 @@ static bool rxe_lite_req_build(struct rxe_lite_qp *rqp,
 			return false;
 		w->sent = rxe_lite_resume_offset(rqp, w);
 		w->state = RXE_LITE_WQE_SENDING;
+	} else {
+		w->sent = max(w->sent, rxe_lite_resume_offset(rqp, w));
 	}
 	off = w->sent;
 	psn = (w->first_psn + off / rqp->mtu) & RXE_LITE_PSN_MASK;
@@ -323,7 +328,7 @@ static bool rxe_lite_req_build(struct rxe_lite_qp *rqp,
 	if (type == LITE_QPT_RC &&
 	    !rxe_lite_psn_before(psn, rqp->req_acked) &&
 	    ((psn - rqp->req_acked) & RXE_LITE_PSN_MASK) >=
-	    RXE_LITE_MAX_INFLIGHT)
+	    (rqp->retrans_probe ? 1 : RXE_LITE_MAX_INFLIGHT))
 		return false;
 
 	n = min(rqp->mtu, w->length - off);
@@ -369,10 +374,14 @@ static bool rxe_lite_req_build(struct rxe_lite_qp *rqp,
 	}
 	if (type != LITE_QPT_UD)
 		*av = rqp->av;
-	/* ACKs on the last packet, and along the way for long messages. */
+	/*
+	 * ACKs on the last packet, along the way for long messages, and for
+	 * a probe (a duplicate is answered only when it asks).
+	 */
 	if (type == LITE_QPT_RC &&
-	    (last || ((psn - w->first_psn) & RXE_LITE_ACK_EVERY_MASK) ==
-		     RXE_LITE_ACK_EVERY_MASK))
+	    (last || rqp->retrans_probe ||
+	     ((psn - w->first_psn) & RXE_LITE_ACK_EVERY_MASK) ==
+	     RXE_LITE_ACK_EVERY_MASK))
 		flags |= RXE_LITE_BTH_ACKREQ;
 	if (last && (w->send_flags & RXE_LITE_SEND_SOLICITED) &&
 	    (rxe_lite_opinfo[op].mask & (RXE_LITE_M_SEND | RXE_LITE_M_IMM)))
@@ -572,6 +581,7 @@ void rxe_lite_retrans_timer(struct timer_list *t)
 			rqp->retrans_from = jiffies;
 			rxe_lite_count(RXE_LITE_CNT_RETRANS);
 			rxe_lite_req_rewind(rqp);
+			rqp->retrans_probe = true;
 			again = true;
 		}
 	}
