@@ -136,6 +136,15 @@ struct rxe_lite_swqe {
 	u32 last_psn;
 	u32 sent;			/* bytes packetised so far */
 	u32 resp_psn;			/* read: the next response expected */
+	/*
+	 * A read asks for RXE_LITE_READ_CHUNK responses at a time, the next
+	 * part once all of one arrived. read_end: after the responses the
+	 * last request sent asks for; read_asked: after all ever asked for,
+	 * where the responder's expected PSN is (a request asking again
+	 * after a loss asks for no more than that).
+	 */
+	u32 read_end;
+	u32 read_asked;
 	u8 state;			/* RXE_LITE_WQE_* */
 	u8 status;			/* IB_UVERBS_WC_* status when done */
 };
@@ -218,6 +227,13 @@ struct rxe_lite_qp {
 	 * and sending resumes from what it acknowledged.
 	 */
 	bool retrans_probe;
+	/*
+	 * A read response past a gap asks again at once from the missing
+	 * one, once per gap: read_again_psn is where it asked (valid if
+	 * read_again), so the rest of the old burst does not ask again.
+	 */
+	bool read_again;
+	u32 read_again_psn;
 	/*
 	 * SQD (send queue drain): no WQE starts, the ones begun (read into
 	 * swqe[], so holding PSNs) finish, with retransmissions. When the
@@ -462,6 +478,7 @@ enum rxe_lite_counter {
 	RXE_LITE_CNT_RETRANS,		/* retransmission timeouts */
 	RXE_LITE_CNT_SEQ_NAK_SENT,
 	RXE_LITE_CNT_RNR_NAK_SENT,
+	RXE_LITE_CNT_READ_AGAIN,	/* reads asked again past a gap */
 	RXE_LITE_CNT_DUP,		/* duplicate requests answered */
 	RXE_LITE_CNT_CQ_OVERFLOW,
 	RXE_LITE_CNT_MAX,

@@ -263,9 +263,26 @@ void rxe_lite_comp_rcv(struct rxe_lite_qp *rqp, struct rxe_lite_pkt *pkt)
 
 	if (pkt->mask & RXE_LITE_M_READ_RESP) {
 		w = rxe_lite_wqe_at(rqp, psn);
-		if (!w || w->opcode != IB_UVERBS_WR_RDMA_READ ||
-		    psn != w->resp_psn)
-			goto out;	/* duplicate or out of order: timer */
+		if (!w || w->opcode != IB_UVERBS_WR_RDMA_READ)
+			goto out;
+		if (psn != w->resp_psn) {
+			/*
+			 * Past a gap in what was asked for: ask again from the
+			 * missing response at once (once per gap; a duplicate
+			 * or a later loss is left to the timer).
+			 */
+			if (w != &rqp->swqe[rqp->sq.index] ||
+			    !rxe_lite_psn_before(w->resp_psn, psn) ||
+			    !rxe_lite_psn_before(psn, w->read_end) ||
+			    (rqp->read_again &&
+			     rqp->read_again_psn == w->resp_psn))
+				goto out;
+			rqp->read_again = true;
+			rqp->read_again_psn = w->resp_psn;
+			rxe_lite_count(RXE_LITE_CNT_READ_AGAIN);
+			resend = true;
+			goto advance;
+		}
 		/* A read response acknowledges all that came before it. */
 		rxe_lite_ack_upto(rqp, (psn - 1) & RXE_LITE_PSN_MASK);
 		if (w != &rqp->swqe[rqp->sq.index] &&
@@ -281,7 +298,8 @@ void rxe_lite_comp_rcv(struct rxe_lite_qp *rqp, struct rxe_lite_pkt *pkt)
 		w->resp_psn = (psn + 1) & RXE_LITE_PSN_MASK;
 		rqp->req_acked = w->resp_psn;
 		progress = true;
-		if (pkt->mask & RXE_LITE_M_LAST)
+		/* The last response of the last part asked for. */
+		if (psn == w->last_psn)
 			w->state = RXE_LITE_WQE_DONE;
 		goto advance;
 	}

@@ -135,6 +135,7 @@ static void rxe_lite_qp_reset(struct rxe_lite_qp *rqp)
 	rqp->sq_snap = prod;
 	rqp->rnr_wait = false;
 	rqp->retrans_probe = false;
+	rqp->read_again = false;
 	rqp->sqd = false;
 	rqp->sqd_draining = false;
 	if (rqp->rq.buf) {

@@ -31,6 +31,11 @@
  * burst (and its retransmission) fits the receive backlog of a slow host.
  */
 #define RXE_LITE_MAX_INFLIGHT	128
+/*
+ * A long read asks for this many responses at a time: the peer sends a
+ * request's responses in one burst, which must fit the window too.
+ */
+#define RXE_LITE_READ_CHUNK	RXE_LITE_MAX_INFLIGHT
 /* Long messages ask for an ACK every 64 packets, to move the window. */
 #define RXE_LITE_ACK_EVERY_MASK	63
 #define RXE_LITE_MAX_MSG	SZ_8M
@@ -298,6 +303,7 @@ static bool rxe_lite_req_build(struct rxe_lite_qp *rqp,
 		    rxe_lite_npkts(rqp, w->length);
 		w->last_psn = (w->first_psn + n - 1) & RXE_LITE_PSN_MASK;
 		w->resp_psn = w->first_psn;
+		w->read_asked = w->first_psn;
 		rqp->req_psn = (rqp->req_psn + n) & RXE_LITE_PSN_MASK;
 		rqp->sq_snap = (rqp->sq_snap + 1) & rqp->sq.index_mask;
 		if (status) {
@@ -313,14 +319,20 @@ static bool rxe_lite_req_build(struct rxe_lite_qp *rqp,
 		if (rxe_lite_rd_atomic(w) && !rxe_lite_rd_atomic_room(rqp))
 			return false;
 		w->sent = rxe_lite_resume_offset(rqp, w);
+		w->read_end = w->resp_psn;	/* none asked for yet */
 		w->state = RXE_LITE_WQE_SENDING;
 	} else {
 		w->sent = max(w->sent, rxe_lite_resume_offset(rqp, w));
 	}
 	off = w->sent;
 	psn = (w->first_psn + off / rqp->mtu) & RXE_LITE_PSN_MASK;
-	if (w->opcode == IB_UVERBS_WR_RDMA_READ)
+	if (w->opcode == IB_UVERBS_WR_RDMA_READ) {
+		/* The next part is asked for once the last one arrived. */
+		if (w->state == RXE_LITE_WQE_SENDING &&
+		    w->resp_psn != w->read_end)
+			return false;
 		psn = w->resp_psn;
+	}
 	/*
 	 * The window: packets sent and not acknowledged. A resent read or
 	 * atomic may be before req_acked (executed, response lost).
@@ -363,7 +375,21 @@ static bool rxe_lite_req_build(struct rxe_lite_qp *rqp,
 	case IB_UVERBS_WR_RDMA_READ:
 		op = RXE_LITE_OP_READ_REQ;
 		n = 0;
-		last = true;
+		/*
+		 * Again the rest of what was asked for, or the next part:
+		 * up to RXE_LITE_READ_CHUNK responses, to the end at most.
+		 */
+		if (rxe_lite_psn_before(psn, w->read_asked)) {
+			w->read_end = w->read_asked;
+		} else {
+			w->read_end = (w->last_psn + 1) & RXE_LITE_PSN_MASK;
+			if (((w->read_end - psn) & RXE_LITE_PSN_MASK) >
+			    RXE_LITE_READ_CHUNK)
+				w->read_end = (psn + RXE_LITE_READ_CHUNK) &
+					      RXE_LITE_PSN_MASK;
+			w->read_asked = w->read_end;
+		}
+		last = w->read_end == ((w->last_psn + 1) & RXE_LITE_PSN_MASK);
 		break;
 	default:
 		op = w->opcode == IB_UVERBS_WR_ATOMIC_CMP_AND_SWP ?
@@ -393,14 +419,22 @@ static bool rxe_lite_req_build(struct rxe_lite_qp *rqp,
 	if (mask & RXE_LITE_M_RETH) {
 		struct rxe_lite_reth *reth = rxe_lite_pkt_hdr(pkt,
 							      RXE_LITE_M_RETH);
-		/* A read resumes after the responses that arrived. */
-		u32 done = op == RXE_LITE_OP_READ_REQ ?
-			   ((w->resp_psn - w->first_psn) & RXE_LITE_PSN_MASK) *
-			   rqp->mtu : 0;
+		/*
+		 * A read resumes after the responses that arrived, and asks
+		 * for those up to read_end.
+		 */
+		u32 done = 0, len = w->length;
 
+		if (op == RXE_LITE_OP_READ_REQ) {
+			done = ((psn - w->first_psn) & RXE_LITE_PSN_MASK) *
+			       rqp->mtu;
+			len = min(w->length - done,
+				  ((w->read_end - psn) & RXE_LITE_PSN_MASK) *
+				  rqp->mtu);
+		}
 		reth->va = cpu_to_be64(w->remote_addr + done);
 		reth->rkey = cpu_to_be32(w->rkey);
-		reth->len = cpu_to_be32(w->length - done);
+		reth->len = cpu_to_be32(len);
 	}
 	if (mask & RXE_LITE_M_ATMETH) {
 		struct rxe_lite_atmeth *a = rxe_lite_pkt_hdr(pkt,

@@ -34,6 +34,7 @@ static const char * const rxe_lite_counter_names[RXE_LITE_CNT_MAX] = {
 	[RXE_LITE_CNT_RETRANS] = "retrans_timeouts",
 	[RXE_LITE_CNT_SEQ_NAK_SENT] = "seq_naks_sent",
 	[RXE_LITE_CNT_RNR_NAK_SENT] = "rnr_naks_sent",
+	[RXE_LITE_CNT_READ_AGAIN] = "read_again",
 	[RXE_LITE_CNT_DUP] = "duplicates",
 	[RXE_LITE_CNT_CQ_OVERFLOW] = "cq_overflows",
 };

@@ -28,10 +28,10 @@ failed=()
 
 # integ WHAT ARGS...: integrity must pass every check. Its summary line is
 # shown, and its FAIL lines; a failure is recorded, and the other runs
-# still go on. A completion may take 10 s (x LITE_SLOW_FACTOR): under loss
-# a 1 MiB READ recovers by retransmission timeouts (each lost response
-# costs one, >= 67 ms here, and a resend of the rest), which took over
-# 10 s at 2% loss on the debug kernel. The bound is for a hang, not speed.
+# still go on. A completion may take 10 s (x LITE_SLOW_FACTOR): at 2% loss
+# on the debug kernel a 1 MiB message takes 1.4-3 s, and a lost last
+# packet or ACK costs a retransmission timeout (>= 67 ms, doubled while
+# nothing moves). The bound is for a hang, not speed.
 integ() {
 	local what=$1 rc=0 f slow=${LITE_SLOW_FACTOR:-1}
 	shift
