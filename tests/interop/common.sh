@@ -180,6 +180,9 @@ step() {
 #   here (B's QEMU drops bursts at its UDP socket, RC recovers by NAK and
 #   retransmission), and not -D 2: under TCG a duration run has reported
 #   0.00 MB/s and still exited 0. LITE_INTEROP_BW_ARGS overrides.
+# - ib_read_bw, A reading from B: 256 KiB reads (256 packets), which
+#   rxe_lite asks for in parts of 128 responses, each an ordinary READ
+#   request to Linux's responder.
 run_steps() {
 	local bw
 	read -ra bw <<< "${LITE_INTEROP_BW_ARGS:--n 200}"
@@ -189,4 +192,5 @@ run_steps() {
 	step 4 ud_pingpong B ibv_ud_pingpong -d rxe0 -g 1 -c -s 1024 -n 500
 	step 5 ib_write_bw A ib_write_bw -d rxe0 -F "${bw[@]}"
 	step 6 ib_write_bw B ib_write_bw -d rxe0 -F "${bw[@]}"
+	step 7 ib_read_bw B ib_read_bw -d rxe0 -F -s 262144 -n 20
 }

@@ -2,7 +2,8 @@
 # Interop guest A (tools/guest/run-interop.sh): ib_core_lite + rxe_lite on
 # the virtio-net NIC 52:54:00:12:34:01 = 192.168.77.1, against guest B's
 # Linux rdma_rxe: ibv_rc_pingpong, ibv_ud_pingpong (both with -c) and
-# ib_write_bw, A as server and as client (tests/interop/common.sh). Then
+# ib_write_bw, A as server and as client, and ib_read_bw with A reading
+# (tests/interop/common.sh). Then
 # rxe_lite's counters: packets were received and no ICRC was bad, i.e.
 # Linux's RoCEv2 packets (and ICRC) are accepted; Linux's own stack was
 # never loaded here; every verbs object is gone; the link and the modules

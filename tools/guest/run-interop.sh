@@ -4,7 +4,7 @@
 # each). Guest A runs ib_core_lite + rxe_lite (tests/interop/guest-a.sh),
 # guest B Linux's ib_core + rdma_rxe (tests/interop/guest-b.sh); both run
 # ibv_rc_pingpong, ibv_ud_pingpong and ib_write_bw with A as server and as
-# client (tests/interop/common.sh).
+# client, and ib_read_bw with A reading (tests/interop/common.sh).
 #
 #   run-interop.sh [--timeout SECONDS] [--mem MB] [--out DIR] [--net udp|tcp]
 #
