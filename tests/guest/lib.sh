@@ -179,7 +179,12 @@ traffic_loop() {
 		s=$!
 		n=$((n + 1))
 		echo "$n" > "$stop.pairs"
-		if wait_for 5 eval "ss -ltn | grep -q ':$port '"; then
+		# Not once the server is gone (the device went away before it
+		# listened) or we are told to stop: 100 polls of ss take
+		# minutes on the debug kernel.
+		if wait_for 5 eval "[[ -e $stop ]] || ! kill -0 $s 2>/dev/null ||
+				    ss -ltn | grep -q ':$port '" &&
+		   [[ ! -e $stop ]] && kill -0 "$s" 2>/dev/null; then
 			ibv_rc_pingpong -d "$dev" -g 1 -s 4096 -n 100000000 \
 				-p "$port" localhost > "$stop.cli" 2>&1 || true
 		fi

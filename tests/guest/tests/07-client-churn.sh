@@ -48,11 +48,15 @@ while (( $(now_ms) - start < secs * 1000 || cycles < min_cycles )); do
 	(( t0 > max )) && max=$t0
 	[[ "$(cat $P/done)" == 1 ]] && fail "the client loop ended before the device loop"
 done
+loop_ms=$(( $(now_ms) - start ))
 echo 1 > $P/stop
 wait_for 10 grep -qx 1 $P/done || fail "the client loop does not stop"
+t1=$(now_ms)
 traffic_stop "$stop" "$tl0"
 traffic_stop "$stop.1" "$tl1"
 log "traffic pairs started: rxe0 $(traffic_pairs $stop), rxe1 $(traffic_pairs $stop.1)"
+log "device loop $loop_ms ms, client loop stopped in $(( t1 - start - loop_ms )) ms," \
+    "traffic in $(( $(now_ms) - t1 )) ms"
 adds=$(cat $P/adds) removes=$(cat $P/removes) rounds=$(cat $P/rounds)
 log "device cycles=$cycles (longest $max ms) in $(( $(now_ms) - start )) ms," \
     "client rounds=$rounds adds=$adds removes=$removes"
