@@ -22,6 +22,15 @@ log() {
 	echo "  $*"
 }
 
+# reps FULL LIGHT: how many times to repeat something: FULL, or LIGHT under
+# make check-debug (LITE_LIGHT=1). On the debug kernel every path must
+# still be taken (lockdep and KASAN see a path once), but repetitions only
+# cost time there, at 3-10x the stock kernel's; the stock run of make check
+# is the one that repeats as often as the issues ask.
+reps() {
+	if [[ ${LITE_LIGHT:-0} == 1 ]]; then echo "$2"; else echo "$1"; fi
+}
+
 # expect_eq WHAT GOT WANT
 expect_eq() {
 	[[ "$2" == "$3" ]] || fail "$1: got '$2', want '$3'"

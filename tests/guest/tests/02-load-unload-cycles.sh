@@ -1,9 +1,11 @@
-# 20 load/unload cycles of both modules, each with a link added and
-# deleted: no splat (checked by the runner), module refcounts back to 0.
+# 20 load/unload cycles (5 under check-debug) of both modules, each with a
+# link added and deleted: no splat (checked by the runner), module
+# refcounts back to 0.
 source "$LITE_ROOT/tests/guest/lib.sh"
 
 veth_pair veth0 veth1
-for i in $(seq 20); do
+n=$(reps 20 5)
+for i in $(seq $n); do
 	insmod "$KO_CORE"
 	insmod "$KO_RXE"
 	rdma link add rxe0 type rxe netdev veth0
@@ -21,4 +23,4 @@ for i in $(seq 20); do
 	[[ ! -e /sys/class/infiniband ]] || fail "cycle $i: class infiniband stays"
 	[[ ! -e /sys/class/infiniband_verbs ]] || fail "cycle $i: class infiniband_verbs stays"
 done
-log "20 cycles"
+log "$n cycles"

@@ -55,30 +55,36 @@ pp() {
 	rm -f "$srv"
 }
 
-for args in "-s 64" "-s 4096" "-s 65536 -n 200"; do
+# Under check-debug (LITE_LIGHT) each tool and path runs once, at fewer
+# iterations: the sizes and both-ways matrix are the stock run's.
+light=$(reps 0 1)
+sizes=("-s 64" "-s 4096" "-s 65536 -n 200")
+(( light )) && sizes=("-s 65536 -n 50")
+for args in "${sizes[@]}"; do
 	pp ibv_rc_pingpong rxe0 rxe0 127.0.0.1 -c $args
 	pp ibv_rc_pingpong rxe0 rxe0 127.0.0.1 -c -e $args
 done
 pp ibv_rc_pingpong rxe0 rxe0 127.0.0.1 -c -s 16	# inline
 pp ibv_ud_pingpong rxe0 rxe0 127.0.0.1 -c
 pp ibv_ud_pingpong rxe0 rxe0 127.0.0.1 -c -e
-pp ibv_srq_pingpong rxe0 rxe0 127.0.0.1 -c -n 200
+pp ibv_srq_pingpong rxe0 rxe0 127.0.0.1 -c -n "$(reps 200 50)"
 pp ibv_uc_pingpong rxe0 rxe0 127.0.0.1 -c -s 4096
-pp ibv_rc_pingpong rxe1 rxe0 10.0.0.2 -c -s 4096
-pp ibv_ud_pingpong rxe1 rxe0 10.0.0.2 -c
+(( light )) || pp ibv_rc_pingpong rxe1 rxe0 10.0.0.2 -c -s 4096
+(( light )) || pp ibv_ud_pingpong rxe1 rxe0 10.0.0.2 -c
 
 # The wire path between the two devices.
 echo 0 > $param/loopback
-pp ibv_rc_pingpong rxe1 rxe0 10.0.0.2 -c -s 64
-pp ibv_rc_pingpong rxe1 rxe0 10.0.0.2 -c -s 65536 -n 100
+(( light )) || pp ibv_rc_pingpong rxe1 rxe0 10.0.0.2 -c -s 64
+pp ibv_rc_pingpong rxe1 rxe0 10.0.0.2 -c -s 65536 -n "$(reps 100 20)"
 pp ibv_ud_pingpong rxe1 rxe0 10.0.0.2 -c -e
 # IPv6: the link-local GID 0 (a later -g wins over pp's -g 1).
 pp ibv_rc_pingpong rxe1 rxe0 10.0.0.2 -c -s 4096 -g 0
 pp ibv_ud_pingpong rxe1 rxe0 10.0.0.2 -c -g 0
 # Loss: RC retransmits.
 echo 20000 > $param/drop_ppm
-LOSSY=1 pp ibv_rc_pingpong rxe1 rxe0 10.0.0.2 -c -s 4096 -n 300
-LOSSY=1 pp ibv_rc_pingpong rxe1 rxe0 10.0.0.2 -c -s 65536 -n 50
+LOSSY=1 pp ibv_rc_pingpong rxe1 rxe0 10.0.0.2 -c -s 4096 -n "$(reps 300 100)"
+(( light )) ||
+	LOSSY=1 pp ibv_rc_pingpong rxe1 rxe0 10.0.0.2 -c -s 65536 -n 50
 echo 0 > $param/drop_ppm
 echo 1 > $param/loopback
 

@@ -41,16 +41,18 @@ perf_once() {
 	rm -f "$srv" "$cli"
 }
 
-perf ib_send_lat -n 500
-perf ib_send_lat -n 500 -e
-perf ib_send_lat -n 500 -c UD
-perf ib_write_lat -n 500
-perf ib_read_lat -n 500
-perf ib_atomic_lat -n 500
-perf ib_atomic_lat -n 500 -A CMP_AND_SWAP
-perf ib_send_bw -n 500
-perf ib_send_bw -n 500 -c UD
-perf ib_write_bw -n 500
-perf ib_read_bw -n 500
-perf ib_write_bw -n 50 -s 1048576
+# Fewer iterations under check-debug (LITE_LIGHT); every test still runs.
+n=$(reps 500 100)
+perf ib_send_lat -n $n
+perf ib_send_lat -n $n -e
+perf ib_send_lat -n $n -c UD
+perf ib_write_lat -n $n
+perf ib_read_lat -n $n
+perf ib_atomic_lat -n $n
+perf ib_atomic_lat -n $n -A CMP_AND_SWAP
+perf ib_send_bw -n $n
+perf ib_send_bw -n $n -c UD
+perf ib_write_bw -n $n
+perf ib_read_bw -n $n
+perf ib_write_bw -n "$(reps 50 10)" -s 1048576
 expect_objects_zero

@@ -13,7 +13,7 @@
 #    over and ib_core_lite's refcount is back to its baseline.
 #  - "open": 8 threads loop ibv_get_device_list, ibv_open_device (which
 #    issues GET_CONTEXT), ibv_query_device, ibv_close_device during 100
-#    removal cycles (40 under check-debug), alternately unbind/bind and
+#    removal cycles (20 under check-debug), alternately unbind/bind and
 #    rdma link delete/add. Opens succeed or fail with ENODEV, ENOENT or
 #    ENXIO (or the device is missing from the list), queries succeed or
 #    fail with ENODEV; some opens succeed; the threads stop promptly once
@@ -21,10 +21,7 @@
 source "$LITE_ROOT/tests/guest/lib.sh"
 
 SLOW=${LITE_SLOW_FACTOR:-1}
-ROUNDS=5 CYCLES=100
-if (( SLOW > 1 )); then
-	ROUNDS=2 CYCLES=40
-fi
+ROUNDS=$(reps 5 2) CYCLES=$(reps 100 20)
 LOG=/tmp/revoke_threads.log
 STOP=/tmp/revoke_threads.stop
 pid=
