@@ -1,4 +1,4 @@
-# Removal during traffic: unbind (20 rounds; check-debug 2), rdma link delete,
+# Removal during traffic: unbind (20 rounds; check-debug 1), rdma link delete,
 # netdev deletion and rmmod while unmodified ibv_rc_pingpong / ib_write_bw
 # run between two processes. Each removal returns in under 1 s, both
 # applications exit with an error within seconds (their work is flushed
