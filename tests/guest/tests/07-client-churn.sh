@@ -1,6 +1,7 @@
 # A test client registers and unregisters in a loop (lite_test_client's
 # kthread) while devices are added and removed in another loop, for 30 s
-# and at least 6 device cycles (2 under check-debug; the kthread runs until the test stops it),
+# and at least 6 device cycles (2 under check-debug; the kthread runs
+# until the test stops it),
 # and unmodified ibv_rc_pingpong pairs run on both devices (traffic_loop),
 # so that most removals revoke open user contexts while the client
 # registry changes: every add has exactly one remove, clients keep

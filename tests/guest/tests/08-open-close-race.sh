@@ -1,5 +1,6 @@
 # 8 processes open()/close() /dev/infiniband/uverbsN during 100 link
-# add/delete cycles (30 under check-debug): every open succeeds or fails with a "gone" errno
+# add/delete cycles (30 under check-debug): every open succeeds or fails
+# with a "gone" errno
 # (ENODEV from the core's fence; ENOENT/ENXIO from the VFS once the node or
 # cdev is gone), no hang, no splat.
 source "$LITE_ROOT/tests/guest/lib.sh"
