@@ -426,11 +426,14 @@ static int lite_qp_modify(struct lite_cmd *cmd,
 	if (ret)
 		goto out;
 	if (next == LITE_QPS_RESET) {
-		/* Back to the start: only the capacities survive. */
-		struct lite_qp_cap cap = qp->attr.cap;
+		/*
+		 * Back to the start: only the capacities survive. They are
+		 * never zeroed on the way (a fresh copy keeps them), since
+		 * QUERY_QP may read them at any time.
+		 */
+		struct lite_qp_attr fresh = { .cap = qp->attr.cap };
 
-		memset(&qp->attr, 0, sizeof(qp->attr));
-		qp->attr.cap = cap;
+		qp->attr = fresh;
 	} else {
 		qp->attr = attr;
 	}
