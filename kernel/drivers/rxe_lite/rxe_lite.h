@@ -157,9 +157,39 @@ enum {
 };
 
 /*
+ * A QP's execution context (rxe_lite_task.c): the requester and the
+ * timeout handling run only from it, one run at a time; the timer and
+ * the completer only schedule it. Pause/stop wait until no run executes.
+ */
+struct rxe_lite_task {
+	spinlock_t lock;		/* protects the fields below */
+	bool busy;			/* ->run() executing */
+	bool queued;			/* ->work queued */
+	bool pending;			/* a run asked for, not yet served */
+	unsigned int stopped;		/* pause depth: no run starts */
+	wait_queue_head_t idle;		/* pause waits for !busy && !queued */
+	struct work_struct work;
+	/* One step of work; true if its budget ran out with more to do. */
+	bool (*run)(struct rxe_lite_task *t);
+};
+
+void rxe_lite_task_init(struct rxe_lite_task *t,
+			bool (*run)(struct rxe_lite_task *t));
+void rxe_lite_task_run(struct rxe_lite_task *t);
+void rxe_lite_task_sched(struct rxe_lite_task *t);
+void rxe_lite_task_pause(struct rxe_lite_task *t);
+void rxe_lite_task_resume(struct rxe_lite_task *t);
+void rxe_lite_task_stop(struct rxe_lite_task *t);
+int rxe_lite_task_init_wq(void);
+void rxe_lite_task_exit_wq(void);
+
+/*
  * A queue pair. The datapath finds it by QPN (rxe_lite_qp_get(), with
  * ->ref); destroy_qp removes it from the QPN map, waits for the
- * references, and stops its timer and work before the core frees it.
+ * references (no packet is being processed for it any more), stops its
+ * task (the shutdown point: no run executes or starts again) and then its
+ * timer, which only schedules the task, before the core frees it. So
+ * nothing of the QP runs or re-arms after destroy_qp returns.
  *
  * req_lock protects the send side: the SQ ring's consumer, the shadow
  * WQEs and the requester/completer state. resp_lock protects the receive
@@ -183,7 +213,14 @@ struct rxe_lite_qp {
 	u8 rnr_retry;
 	u8 min_rnr_timer;
 	struct lite_ah_attr av;		/* RC/UC: the peer */
-	bool dying;			/* destroy started: no new timer/work */
+	/*
+	 * Capacities fixed at create (the datapath reads these, never
+	 * qp->attr, which MODIFY_QP rewrites).
+	 */
+	u32 max_send_sge;
+	u32 max_inline;
+	u32 max_recv_sge;
+	struct rxe_lite_task task;	/* requester + timeouts, see above */
 
 	/*
 	 * The route of the last wire packet and the addresses it is for (a
@@ -206,17 +243,17 @@ struct rxe_lite_qp {
 	u8 max_rd_atomic;		/* reads/atomics in flight, at most */
 	u8 retries_left;
 	u8 rnr_retries_left;
-	unsigned long req_flags;	/* RXE_LITE_REQ_* */
 	/*
 	 * The retransmission timeout counts from retrans_from (the last
 	 * progress). The timer is left pending when the clock restarts or
-	 * nothing is in flight: it re-arms or does nothing when it fires.
+	 * nothing is in flight; when it fires it schedules the task, which
+	 * re-arms it, resends, or does nothing. The same timer ends an RNR
+	 * wait (at rnr_until).
 	 */
 	struct timer_list retrans_timer;
 	unsigned long retrans_from;
-	struct delayed_work req_work;	/* requester run off the syscall */
-	struct delayed_work rnr_work;	/* resend after an RNR NAK's delay */
-	bool rnr_wait;			/* sending paused until rnr_work */
+	unsigned long rnr_until;
+	bool rnr_wait;			/* sending paused until rnr_until */
 	/*
 	 * After a retransmission timeout only the oldest unacknowledged
 	 * packet is sent again, asking for an ACK, until the peer answers:
@@ -262,11 +299,6 @@ struct rxe_lite_qp {
 	u32 resp_rkey;
 	u32 resp_len;
 	u32 resp_done;
-};
-
-enum {
-	RXE_LITE_REQ_RUNNING,		/* one requester at a time */
-	RXE_LITE_REQ_AGAIN,		/* run once more when done */
 };
 
 /* Completion status, opcodes and flags as userspace reads them (ibv_wc). */
@@ -423,9 +455,7 @@ void rxe_lite_qp_put(struct rxe_lite_qp *rqp);
 void rxe_lite_qp_error(struct rxe_lite_qp *rqp);
 
 /* rxe_lite_req.c */
-void rxe_lite_req_run(struct rxe_lite_qp *rqp);
-void rxe_lite_req_work(struct work_struct *work);
-void rxe_lite_rnr_work(struct work_struct *work);
+bool rxe_lite_req_task(struct rxe_lite_task *t);
 void rxe_lite_arm_retrans(struct rxe_lite_qp *rqp, bool restart);
 void rxe_lite_retrans_timer(struct timer_list *t);
 void rxe_lite_req_rewind(struct rxe_lite_qp *rqp);

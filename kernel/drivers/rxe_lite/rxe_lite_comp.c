@@ -169,7 +169,7 @@ static int rxe_lite_read_resp(struct rxe_lite_qp *rqp,
 		rxe_lite_queue_slot(&rqp->sq, w - rqp->swqe);
 	u32 off = ((pkt->psn - w->first_psn) & RXE_LITE_PSN_MASK) * rqp->mtu;
 	u32 num_sge = min_t(u32, READ_ONCE(u->dma.num_sge),
-			    rqp->qp.attr.cap.max_send_sge);
+			    rqp->max_send_sge);
 
 	struct rxe_lite_data d = pkt->data;
 
@@ -191,7 +191,7 @@ static int rxe_lite_atomic_resp(struct rxe_lite_qp *rqp,
 	const struct rxe_lite_atmack *ack =
 		rxe_lite_pkt_hdr(pkt, RXE_LITE_M_ATMACK);
 	u32 num_sge = min_t(u32, READ_ONCE(u->dma.num_sge),
-			    rqp->qp.attr.cap.max_send_sge);
+			    rqp->max_send_sge);
 	u64 val = be64_to_cpu(ack->orig);
 	struct rxe_lite_data d = { .buf = &val };
 
@@ -343,20 +343,20 @@ advance:
 	 */
 	if (progress || resend)
 		rqp->retrans_from = jiffies;
-	if (rqp->sq.index != rqp->sq_snap && !rqp->dying && !resend)
+	if (delay) {
+		/* The timer ends the wait: the task then resends. */
+		rqp->rnr_until = jiffies + delay;
+		mod_timer(&rqp->retrans_timer, rqp->rnr_until);
+	} else if (rqp->sq.index != rqp->sq_snap && !resend) {
 		rxe_lite_arm_retrans(rqp, false);
+	}
 	/* Room in the window, or a rewind: let the requester go on. */
-	kick = !rqp->dying && (resend || rqp->sq_next != rqp->sq_snap ||
+	kick = (resend || rqp->sq_next != rqp->sq_snap ||
 		rqp->sq_snap != rxe_lite_queue_user_index(&rqp->sq, true));
 out:
 	spin_unlock_bh(&rqp->req_lock);
 	if (err)
 		rxe_lite_qp_error(rqp);
-	if (delay) {
-		queue_delayed_work(system_wq, &rqp->rnr_work, delay);
-	} else if (kick) {
-		set_bit(RXE_LITE_REQ_AGAIN, &rqp->req_flags);
-		if (!test_bit(RXE_LITE_REQ_RUNNING, &rqp->req_flags))
-			queue_delayed_work(system_wq, &rqp->req_work, 0);
-	}
+	if (kick && !delay)
+		rxe_lite_task_sched(&rqp->task);
 }

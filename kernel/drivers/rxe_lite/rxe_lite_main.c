@@ -132,9 +132,12 @@ static int __init rxe_lite_init(void)
 	int ret;
 
 	rxe_lite_stats_init();
-	ret = rxe_lite_net_init();
+	ret = rxe_lite_task_init_wq();
 	if (ret)
 		goto err_stats;
+	ret = rxe_lite_net_init();
+	if (ret)
+		goto err_wq;
 	ret = auxiliary_driver_register(&rxe_lite_driver);
 	if (ret)
 		goto err_net;
@@ -148,6 +151,8 @@ err_driver:
 	auxiliary_driver_unregister(&rxe_lite_driver);
 err_net:
 	rxe_lite_net_exit();
+err_wq:
+	rxe_lite_task_exit_wq();
 err_stats:
 	rxe_lite_stats_exit();
 	return ret;
@@ -161,6 +166,7 @@ static void __exit rxe_lite_exit(void)
 	/* Fence: nothing of this driver may run after module exit. */
 	lite_unregister_driver(RDMA_DRIVER_RXE);
 	rxe_lite_net_exit();
+	rxe_lite_task_exit_wq();
 	rxe_lite_stats_exit();
 }
 

@@ -75,16 +75,18 @@ int rxe_lite_create_qp(struct lite_ucontext *uctx, struct lite_qp *qp,
 	spin_lock_init(&rqp->resp_lock);
 	spin_lock_init(&rqp->route_lock);
 	timer_setup(&rqp->retrans_timer, rxe_lite_retrans_timer, 0);
-	INIT_DELAYED_WORK(&rqp->req_work, rxe_lite_req_work);
-	INIT_DELAYED_WORK(&rqp->rnr_work, rxe_lite_rnr_work);
+	rxe_lite_task_init(&rqp->task, rxe_lite_req_task);
 	rqp->mtu = 256;
+	rqp->max_send_sge = cap->max_send_sge;
+	rqp->max_inline = cap->max_inline_data;
+	rqp->max_recv_sge = cap->max_recv_sge;
 
 	ret = rxe_lite_queue_init(uctx, &rqp->sq, &cap->max_send_wr, sq_wqe,
 				  &resp.sq_mi);
 	if (ret)
 		return ret;
 	rqp->swqe = kvcalloc(rqp->sq.index_mask + 1, sizeof(*rqp->swqe),
-			     GFP_KERNEL);
+			     GFP_KERNEL_ACCOUNT);
 	if (!rqp->swqe) {
 		ret = -ENOMEM;
 		goto err_sq;
@@ -94,7 +96,7 @@ int rxe_lite_create_qp(struct lite_ucontext *uctx, struct lite_qp *qp,
 					  rxe_lite_recv_wqe_size(cap->max_recv_sge),
 					  &resp.rq_mi);
 		if (ret)
-			goto err_sq;
+			goto err_swqe;
 	}
 	ret = xa_alloc_cyclic_bh(&rxe->qpns, &qp->qp_num, rqp,
 				 XA_LIMIT(RXE_LITE_QPN_MIN, RXE_LITE_QPN_MAX),
@@ -111,6 +113,7 @@ err_qpn:
 	xa_erase_bh(&rxe->qpns, qp->qp_num);
 err_rq:
 	rxe_lite_queue_cleanup(&rqp->rq);
+err_swqe:
 	kvfree(rqp->swqe);
 err_sq:
 	rxe_lite_queue_cleanup(&rqp->sq);
@@ -166,11 +169,17 @@ int rxe_lite_modify_qp(struct lite_qp *qp, const struct lite_qp_attr *attr,
 		return 0;
 	}
 
+	/*
+	 * The requester sees the QP before or after the modify, never in
+	 * between: no run of its task executes meanwhile.
+	 */
+	rxe_lite_task_pause(&rqp->task);
 	spin_lock_bh(&rqp->req_lock);
 	/* Like Linux's rxe: out of SQD (or within it) only once drained. */
 	if (attr->cur_qp_state == LITE_QPS_SQD && rqp->sqd_draining &&
 	    attr->qp_state != LITE_QPS_RESET) {
 		spin_unlock_bh(&rqp->req_lock);
+		rxe_lite_task_resume(&rqp->task);
 		return -EINVAL;
 	}
 	spin_lock(&rqp->resp_lock);
@@ -211,9 +220,10 @@ int rxe_lite_modify_qp(struct lite_qp *qp, const struct lite_qp_attr *attr,
 	}
 	spin_unlock(&rqp->resp_lock);
 	spin_unlock_bh(&rqp->req_lock);
+	rxe_lite_task_resume(&rqp->task);
 	/* Back from SQD: start what was posted meanwhile. */
 	if (resume)
-		rxe_lite_req_run(rqp);
+		rxe_lite_task_run(&rqp->task);
 	return 0;
 }
 
@@ -269,14 +279,16 @@ int rxe_lite_post_send(struct lite_qp *qp)
 
 	if (state < LITE_QPS_RTS)
 		return -EINVAL;
-	rxe_lite_req_run(to_rxe_qp(qp));
+	rxe_lite_task_run(&to_rxe_qp(qp)->task);
 	return 0;
 }
 
 /*
- * No packet, timer or work of the QP survives this: it leaves the QPN map,
- * the packets being processed drop their references, the timer and the
- * works are stopped (they do not re-arm once ->dying is set).
+ * No packet, timer or task run of the QP survives this: it leaves the QPN
+ * map, the packets being processed drop their references, then the task
+ * stops (its shutdown point: a run in progress finishes, none starts
+ * again), and last the timer, whose callback only schedules the stopped
+ * task and which nothing can arm any more.
  */
 void rxe_lite_destroy_qp(struct lite_qp *qp)
 {
@@ -285,13 +297,9 @@ void rxe_lite_destroy_qp(struct lite_qp *qp)
 	xa_erase_bh(&to_rxe_dev(qp->device)->qpns, qp->qp_num);
 	rxe_lite_qp_put(rqp);
 	wait_for_completion(&rqp->done);
-	spin_lock_bh(&rqp->req_lock);
-	rqp->dying = true;
-	spin_unlock_bh(&rqp->req_lock);
-	cancel_delayed_work_sync(&rqp->rnr_work);
-	cancel_delayed_work_sync(&rqp->req_work);
+	rxe_lite_task_stop(&rqp->task);
 	del_timer_sync(&rqp->retrans_timer);
-	cancel_delayed_work_sync(&rqp->req_work);
+	WARN_ON_ONCE(timer_pending(&rqp->retrans_timer));
 	rxe_lite_route_drop(rqp);
 	kvfree(rqp->swqe);
 	rxe_lite_queue_cleanup(&rqp->rq);

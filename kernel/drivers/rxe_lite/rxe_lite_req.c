@@ -2,10 +2,13 @@
 /*
  * rxe_lite requester: turns the send queue ring into packets.
  *
- * The doorbell (POST_SEND) runs the requester in the caller's syscall;
- * retransmissions and sends that were waiting for ACKs run it from
- * req_work. Only one runs at a time per QP (RXE_LITE_REQ_RUNNING): a
- * second caller sets RXE_LITE_REQ_AGAIN and the running one loops.
+ * The requester runs only from the QP's task (rxe_lite_task.c): inline
+ * in the doorbell syscall (POST_SEND), or from the driver's workqueue
+ * when the completer, the timer or a budget that ran out asks for it.
+ * The timer only schedules the task; the timeout itself (resend, retry
+ * count, RNR wait) is handled at the start of each run, so nothing of the
+ * QP runs outside the task and the packet receive path, both of which
+ * destroy_qp drains.
  *
  * Each WQE is read from the ring once, checked, and kept in the shadow
  * array (struct rxe_lite_swqe) with its PSN range; its data (SGE list or
@@ -39,6 +42,11 @@
 /* Long messages ask for an ACK every 64 packets, to move the window. */
 #define RXE_LITE_ACK_EVERY_MASK	63
 #define RXE_LITE_MAX_MSG	SZ_8M
+/*
+ * Packets one run of the task sends at most: more goes on from the
+ * workqueue, so a big send yields instead of filling a syscall.
+ */
+#define RXE_LITE_REQ_BUDGET	256
 
 static struct rxe_send_wqe *rxe_lite_sq_slot(struct rxe_lite_qp *rqp, u32 i)
 {
@@ -77,7 +85,6 @@ static int rxe_lite_snap(struct rxe_lite_qp *rqp, u32 idx,
 			 struct rxe_lite_swqe *w)
 {
 	const struct rxe_send_wqe *u = rxe_lite_sq_slot(rqp, idx);
-	const struct lite_qp_cap *cap = &rqp->qp.attr.cap;
 	enum lite_qp_type type = rqp->qp.qp_type;
 	u64 len = 0;
 	u32 i, num_sge;
@@ -91,11 +98,11 @@ static int rxe_lite_snap(struct rxe_lite_qp *rqp, u32 idx,
 
 	if (w->send_flags & RXE_LITE_SEND_INLINE) {
 		len = READ_ONCE(u->dma.length);
-		if (len > cap->max_inline_data)
+		if (len > rqp->max_inline)
 			return RXE_LITE_WC_LOC_LEN_ERR;
 	} else {
 		num_sge = READ_ONCE(u->dma.num_sge);
-		if (num_sge > cap->max_send_sge)
+		if (num_sge > rqp->max_send_sge)
 			return RXE_LITE_WC_LOC_LEN_ERR;
 		for (i = 0; i < num_sge; i++)
 			len += READ_ONCE(u->dma.sge[i].length);
@@ -242,7 +249,7 @@ static int rxe_lite_req_payload(struct rxe_lite_qp *rqp,
 				struct rxe_lite_pkt *pkt)
 {
 	u32 num_sge = min_t(u32, READ_ONCE(u->dma.num_sge),
-			    rqp->qp.attr.cap.max_send_sge);
+			    rqp->max_send_sge);
 	struct rxe_lite_data d;
 	int ret;
 
@@ -505,15 +512,19 @@ static void rxe_lite_req_sent(struct rxe_lite_qp *rqp, u32 slot)
 	spin_unlock_bh(&rqp->req_lock);
 }
 
-/* Build and send packets until there is nothing more to send. */
-static void rxe_lite_req_process(struct rxe_lite_qp *rqp)
+/*
+ * Build and send packets until there is nothing more to send, or the
+ * budget ran out (true: more to send).
+ */
+static bool rxe_lite_req_process(struct rxe_lite_qp *rqp)
 {
 	struct rxe_lite_pkt pkt;
 	struct lite_ah_attr av;
 	bool err, built;
+	unsigned int n;
 	int sent;
 
-	for (;;) {
+	for (n = 0; n < RXE_LITE_REQ_BUDGET; n++) {
 		err = false;
 		sent = -1;
 		spin_lock_bh(&rqp->req_lock);
@@ -524,47 +535,67 @@ static void rxe_lite_req_process(struct rxe_lite_qp *rqp)
 		if (err)
 			rxe_lite_qp_error(rqp);
 		if (!built)
-			return;
+			return false;
 		rxe_lite_send(rqp, &av, &pkt);
 		if (sent >= 0)
 			rxe_lite_req_sent(rqp, sent);
 	}
+	return true;
 }
 
-void rxe_lite_req_run(struct rxe_lite_qp *rqp)
+/*
+ * The timer's part of a run: end an RNR wait whose time came, and handle
+ * a retransmission timeout (resend from the oldest unacknowledged packet,
+ * or fail it when the retries ran out); else keep the timer armed while
+ * something is in flight.
+ */
+static void rxe_lite_req_timeouts(struct rxe_lite_qp *rqp)
 {
-	set_bit(RXE_LITE_REQ_AGAIN, &rqp->req_flags);
-	while (test_bit(RXE_LITE_REQ_AGAIN, &rqp->req_flags) &&
-	       !test_and_set_bit_lock(RXE_LITE_REQ_RUNNING, &rqp->req_flags)) {
-		clear_bit(RXE_LITE_REQ_AGAIN, &rqp->req_flags);
-		/* A doorbell after this point is seen by the processing. */
-		smp_mb__after_atomic();
-		rxe_lite_req_process(rqp);
-		clear_bit_unlock(RXE_LITE_REQ_RUNNING, &rqp->req_flags);
-		/* ...or it sees RUNNING clear and we see its AGAIN. */
-		smp_mb__after_atomic();
-	}
-}
-
-void rxe_lite_req_work(struct work_struct *work)
-{
-	struct rxe_lite_qp *rqp = container_of(to_delayed_work(work),
-					       struct rxe_lite_qp, req_work);
-
-	rxe_lite_req_run(rqp);
-}
-
-/* The RNR timer ran out: resend from where the RNR NAK rewound us. */
-void rxe_lite_rnr_work(struct work_struct *work)
-{
-	struct rxe_lite_qp *rqp = container_of(to_delayed_work(work),
-					       struct rxe_lite_qp, rnr_work);
+	unsigned long timeout;
+	bool err = false;
 
 	spin_lock_bh(&rqp->req_lock);
-	rqp->rnr_wait = false;
-	rqp->retrans_from = jiffies;	/* the wait was no timeout */
+	if (rqp->rnr_wait) {
+		if (time_before(jiffies, rqp->rnr_until)) {
+			mod_timer(&rqp->retrans_timer, rqp->rnr_until);
+			goto out;
+		}
+		rqp->rnr_wait = false;
+		rqp->retrans_from = jiffies;	/* the wait was no timeout */
+	}
+	timeout = rxe_lite_retrans_timeout(rqp);
+	/* Something was sent and is not acknowledged yet. */
+	if (!timeout || !rxe_lite_qp_sending(rqp) ||
+	    rqp->sq.index == rqp->sq_snap ||
+	    rqp->swqe[rqp->sq.index].state == RXE_LITE_WQE_NEW)
+		goto out;
+	if (time_before(jiffies, rqp->retrans_from + timeout)) {
+		/* Not yet (the clock restarted since the timer was armed). */
+		rxe_lite_arm_retrans(rqp, false);
+	} else if (!rqp->retries_left) {
+		rqp->swqe[rqp->sq.index].state = RXE_LITE_WQE_DONE;
+		rqp->swqe[rqp->sq.index].status = RXE_LITE_WC_RETRY_EXC_ERR;
+		err = true;
+	} else {
+		rqp->retries_left--;
+		rqp->retrans_from = jiffies;
+		rxe_lite_count(RXE_LITE_CNT_RETRANS);
+		rxe_lite_req_rewind(rqp);
+		rqp->retrans_probe = true;
+	}
+out:
 	spin_unlock_bh(&rqp->req_lock);
-	rxe_lite_req_run(rqp);
+	if (err)
+		rxe_lite_qp_error(rqp);
+}
+
+/* The QP task's run: timeouts first, then what there is to send. */
+bool rxe_lite_req_task(struct rxe_lite_task *t)
+{
+	struct rxe_lite_qp *rqp = container_of(t, struct rxe_lite_qp, task);
+
+	rxe_lite_req_timeouts(rqp);
+	return rxe_lite_req_process(rqp);
 }
 
 /*
@@ -586,44 +617,12 @@ void rxe_lite_req_rewind(struct rxe_lite_qp *rqp)
 	rqp->sq_next = rqp->sq.index;
 }
 
+/* The timer (softirq) only wakes the task, which does the work. */
 void rxe_lite_retrans_timer(struct timer_list *t)
 {
 	struct rxe_lite_qp *rqp = from_timer(rqp, t, retrans_timer);
-	bool err = false, again = false;
-	unsigned long timeout;
 
-	spin_lock_bh(&rqp->req_lock);
-	timeout = rxe_lite_retrans_timeout(rqp);
-	/*
-	 * Something was sent and is not acknowledged yet (an RNR wait
-	 * sends again, and re-arms, when it ends).
-	 */
-	if (!rqp->dying && rxe_lite_qp_sending(rqp) &&
-	    rqp->sq.index != rqp->sq_snap && !rqp->rnr_wait &&
-	    rqp->swqe[rqp->sq.index].state != RXE_LITE_WQE_NEW && timeout) {
-		if (time_before(jiffies, rqp->retrans_from + timeout)) {
-			/* The clock restarted since this was armed. */
-			mod_timer(&rqp->retrans_timer,
-				  rqp->retrans_from + timeout);
-		} else if (!rqp->retries_left) {
-			rqp->swqe[rqp->sq.index].state = RXE_LITE_WQE_DONE;
-			rqp->swqe[rqp->sq.index].status =
-				RXE_LITE_WC_RETRY_EXC_ERR;
-			err = true;
-		} else {
-			rqp->retries_left--;
-			rqp->retrans_from = jiffies;
-			rxe_lite_count(RXE_LITE_CNT_RETRANS);
-			rxe_lite_req_rewind(rqp);
-			rqp->retrans_probe = true;
-			again = true;
-		}
-	}
-	spin_unlock_bh(&rqp->req_lock);
-	if (err)
-		rxe_lite_qp_error(rqp);
-	if (again)
-		queue_delayed_work(system_wq, &rqp->req_work, 0);
+	rxe_lite_task_sched(&rqp->task);
 }
 
 /*

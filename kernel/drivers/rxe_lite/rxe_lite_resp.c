@@ -121,7 +121,7 @@ static bool rxe_lite_take_recv(struct rxe_lite_qp *rqp)
 
 	if (!srq)
 		return rxe_lite_take_from(rqp, &rqp->rq,
-					  rqp->qp.attr.cap.max_recv_sge);
+					  rqp->max_recv_sge);
 
 	rsrq = container_of(srq, struct rxe_lite_srq, srq);
 	spin_lock_bh(&rsrq->lock);
