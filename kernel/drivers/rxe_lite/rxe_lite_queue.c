@@ -10,6 +10,7 @@
  * mapping, the driver only drops its reference at destroy.
  */
 #include <linux/cache.h>
+#include <linux/error-injection.h>
 #include <linux/log2.h>
 
 #include "rxe_lite.h"
@@ -44,6 +45,8 @@ int rxe_lite_queue_init(struct lite_ucontext *uctx, struct rxe_lite_queue *q,
 	mi->pad = 0;
 	return 0;
 }
+/* The debug suite fails it to walk the create paths' unwinding. */
+ALLOW_ERROR_INJECTION(rxe_lite_queue_init, ERRNO);
 
 void rxe_lite_queue_cleanup(struct rxe_lite_queue *q)
 {
