@@ -45,6 +45,7 @@ int rxe_lite_queue_init(struct lite_ucontext *uctx, struct rxe_lite_queue *q,
 	mi->pad = 0;
 	return 0;
 }
+
 /* The debug suite fails it to walk the create paths' unwinding. */
 ALLOW_ERROR_INJECTION(rxe_lite_queue_init, ERRNO);
 
