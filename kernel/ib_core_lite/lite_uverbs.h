@@ -148,13 +148,19 @@ struct lite_comp_file {
 	struct list_head list;			/* ufile->comp_files */
 };
 
-/* A write() command as the dispatcher hands it to a handler. */
+/*
+ * A write() command as the dispatcher hands it to a handler. The buffers
+ * are kernel copies: write() copies the whole request in before it enters
+ * the SRCU fence and the response out after it left (uverbs.md, "User
+ * memory and the fence"). Memory: on the stack of write(), buffers freed
+ * by write().
+ */
 struct lite_cmd {
 	struct lite_ufile *ufile;
 	struct lite_device *ibdev;	/* registered for the whole call */
-	const void __user *inbuf;	/* core request */
+	const void *inbuf;		/* core request */
 	size_t inlen;
-	void __user *outbuf;		/* core response */
+	void *outbuf;			/* core response, starts zeroed */
 	size_t outlen;
 	struct lite_udata udata;	/* driver request/response */
 };
