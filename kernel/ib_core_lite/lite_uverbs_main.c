@@ -323,7 +323,13 @@ static void *lite_cmd_copy_in(struct lite_cmd *cmd,
 	kbuf = kvzalloc(u->inlen + u->outlen ?: 1, GFP_KERNEL_ACCOUNT);
 	if (!kbuf)
 		return ERR_PTR(-ENOMEM);
-	if (copy_from_user(kbuf, u->in, u->inlen)) {
+	/*
+	 * Zero the response in user memory now: a bad response address
+	 * fails here, before anything is created, and the copy out after
+	 * the fence can then only fail if the caller unmaps it meanwhile.
+	 */
+	if (copy_from_user(kbuf, u->in, u->inlen) ||
+	    (u->outlen && clear_user(u->out, u->outlen))) {
 		kvfree(kbuf);
 		return ERR_PTR(-EFAULT);
 	}
@@ -335,9 +341,10 @@ static void *lite_cmd_copy_in(struct lite_cmd *cmd,
 }
 
 /*
- * After the fence: the response, then the driver's extra write. A fault
- * here fails the command with -EFAULT but leaves what it created: the
- * handle stays in the file and goes at DESTROY, close() or removal.
+ * After the fence: the response, then the driver's extra write. The
+ * response area was writable before the fence (lite_cmd_copy_in()); if
+ * the caller unmapped it since, the command fails with -EFAULT but what
+ * it created stays (handle, fd, context), to go at close() or removal.
  */
 static int lite_cmd_copy_out(struct lite_cmd *cmd,
 			     const struct lite_cmd_user *u)
@@ -383,6 +390,9 @@ static ssize_t lite_uverbs_write(struct file *filp, const char __user *buf,
 	if (IS_ERR(kbuf))
 		return PTR_ERR(kbuf);
 
+	if (def->prepare)
+		def->prepare(&cmd);
+
 	/* No user memory from here to srcu_read_unlock(). */
 	srcu_key = srcu_read_lock(&udev->srcu);
 	cmd.ibdev = srcu_dereference(udev->ibdev, &udev->srcu);
@@ -399,6 +409,9 @@ static ssize_t lite_uverbs_write(struct file *filp, const char __user *buf,
 		wait_for_completion(&ufile->disassociated);
 		ret = def->handler(&cmd);
 	}
+	/* What the handler did not take (failed, or the device is gone). */
+	if (!IS_ERR_OR_NULL(cmd.umem))
+		lite_umem_release(cmd.umem);
 	if (!ret)
 		ret = lite_cmd_copy_out(&cmd, &u);
 	kvfree(kbuf);
