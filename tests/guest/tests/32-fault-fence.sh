@@ -72,6 +72,8 @@ for mode in get_context reg_mr create_qp; do
 		grep -q '^result: ENODEV$' "$LOG" ||
 			fail "$tcase: the blocked command did not fail with ENODEV"
 		[[ $trigger == unbind ]] && echo "$aux" > "$AUX_DRV/bind"
+		# rxe_lite's counters exist again after rmmod.
+		rxe0_up
 		show_objects
 		expect_objects_zero
 	done
