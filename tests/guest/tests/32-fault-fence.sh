@@ -1,7 +1,9 @@
 # Removal never waits for a user thread stuck in a page fault (issue 14):
 # a command blocked on a userfaultfd page that is never filled -- the
-# GET_CONTEXT response buffer, the pages of a REG_MR, the CREATE_QP
-# response -- does not hold the device. While it is blocked, other
+# GET_CONTEXT response buffer, the CREATE_QP response -- does not hold the
+# device. (REG_MR's pinning cannot be blocked this way on 6.1: a
+# FOLL_LONGTERM pin faults without FAULT_FLAG_ALLOW_RETRY, so userfaultfd
+# fails it with EFAULT at once; uffd_block's reg_mr mode shows that.) While it is blocked, other
 # processes open and close the node, a GID change is handled (ip addr
 # add/del on the netdev), and rdma link delete, unbind and rmmod rxe_lite
 # each return within REMOVAL_LIMIT_MS. Once the fault is resolved, the
@@ -27,20 +29,28 @@ wait_line() {
 	fail "$tcase: uffd_block did not print '$1'"
 }
 
-# timed NAME CMD...: CMD returns within REMOVAL_LIMIT_MS.
+# timed NAME CMD...: CMD succeeds within REMOVAL_LIMIT_MS. It runs in the
+# background so that a CMD stuck in the kernel fails the test, not hangs it.
 timed() {
-	local name=$1 t0 ms
+	local name=$1 t0 ms bg i rc=0
 	shift
 	t0=$(now_ms)
-	timeout $((5 * SLOW)) "$@" || fail "$tcase: $name failed or hung"
+	"$@" &
+	bg=$!
+	for ((i = 0; i < 100 * SLOW; i++)); do
+		kill -0 "$bg" 2> /dev/null || break
+		sleep 0.05
+	done
+	kill -0 "$bg" 2> /dev/null && fail "$tcase: $name hangs"
+	wait "$bg" || rc=$?
+	[[ $rc == 0 ]] || fail "$tcase: $name exited $rc"
 	ms=$(( $(now_ms) - t0 ))
 	(( ms < REMOVAL_LIMIT_MS )) || fail "$tcase: $name took $ms ms"
 	log "  $name: $ms ms"
 }
 
-
 load_all
-for mode in get_context reg_mr create_qp; do
+for mode in get_context create_qp; do
 	for trigger in link unbind rmmod; do
 		tcase="$mode/$trigger"
 		log "$tcase:"
