@@ -148,19 +148,33 @@ struct lite_comp_file {
 	struct list_head list;			/* ufile->comp_files */
 };
 
-/* A write() command as the dispatcher hands it to a handler. */
+/*
+ * A write() command as the dispatcher hands it to a handler. The buffers
+ * are kernel copies: write() copies the whole request in before it enters
+ * the SRCU fence and the response out after it left (uverbs.md, "User
+ * memory and the fence"). Memory: on the stack of write(), buffers freed
+ * by write().
+ */
 struct lite_cmd {
 	struct lite_ufile *ufile;
 	struct lite_device *ibdev;	/* registered for the whole call */
-	const void __user *inbuf;	/* core request */
+	const void *inbuf;		/* core request */
 	size_t inlen;
-	void __user *outbuf;		/* core response */
+	void *outbuf;			/* core response, starts zeroed */
 	size_t outlen;
 	struct lite_udata udata;	/* driver request/response */
+	/*
+	 * User memory def->prepare pinned before the fence (REG_MR), or
+	 * ERR_PTR of why it could not; a handler that uses it sets NULL,
+	 * write() releases what is left.
+	 */
+	struct lite_umem *umem;
 };
 
 struct lite_cmd_def {
 	int (*handler)(struct lite_cmd *cmd);
+	/* Optional, before the fence (no ibdev): touch user memory. */
+	void (*prepare)(struct lite_cmd *cmd);
 	size_t req_size;		/* core request, uapi size */
 	size_t resp_size;		/* core response, 0: none */
 	bool has_udata;
@@ -180,6 +194,7 @@ int lite_cmd_destroy_handle(struct lite_cmd *cmd, u32 handle,
 
 /* Command handlers, by file. */
 int lite_cmd_reg_mr(struct lite_cmd *cmd);		/* _mem.c */
+void lite_cmd_reg_mr_pin(struct lite_cmd *cmd);
 int lite_cmd_rereg_mr(struct lite_cmd *cmd);
 int lite_cmd_dereg_mr(struct lite_cmd *cmd);
 int lite_cmd_alloc_mw(struct lite_cmd *cmd);

@@ -3,10 +3,12 @@
  * ib_core_lite uverbs write() commands (include/uapi/rdma/ib_user_verbs.h).
  *
  * Each handler runs inside the file's SRCU fence with cmd->ibdev
- * registered. Requests are read with lite_cmd_request(): a shorter core
- * request is zero-extended, a longer one must be zero beyond what we know
- * (else -EOPNOTSUPP). Responses are written with lite_cmd_response():
- * truncated to the buffer the caller gave and zero-filled beyond.
+ * registered, and never touches user memory: write() copied the request
+ * in and copies the response out (lite_uverbs_main.c). Requests are read
+ * with lite_cmd_request(): a shorter core request is zero-extended, a
+ * longer one must be zero beyond what we know (else -EOPNOTSUPP).
+ * Responses are written with lite_cmd_response(): truncated to the buffer
+ * the caller gave and zero-filled beyond.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -17,26 +19,19 @@
 
 int lite_cmd_request(struct lite_cmd *cmd, void *req, size_t len)
 {
-	if (copy_from_user(req, cmd->inbuf, min(cmd->inlen, len)))
-		return -EFAULT;
-	if (cmd->inlen < len) {
+	memcpy(req, cmd->inbuf, min(cmd->inlen, len));
+	if (cmd->inlen < len)
 		memset(req + cmd->inlen, 0, len - cmd->inlen);
-	} else if (cmd->inlen > len) {
-		int ret = check_zeroed_user(cmd->inbuf + len, cmd->inlen - len);
-
-		if (ret <= 0)
-			return ret ? ret : -EOPNOTSUPP;
-	}
+	else if (cmd->inlen > len &&
+		 memchr_inv(cmd->inbuf + len, 0, cmd->inlen - len))
+		return -EOPNOTSUPP;
 	return 0;
 }
 
+/* Into write()'s kernel buffer (zeroed), copied out after the fence. */
 int lite_cmd_response(struct lite_cmd *cmd, const void *resp, size_t len)
 {
-	if (copy_to_user(cmd->outbuf, resp, min(cmd->outlen, len)))
-		return -EFAULT;
-	if (cmd->outlen > len &&
-	    clear_user(cmd->outbuf + len, cmd->outlen - len))
-		return -EFAULT;
+	memcpy(cmd->outbuf, resp, min(cmd->outlen, len));
 	return 0;
 }
 
@@ -106,7 +101,8 @@ static int lite_cmd_get_context(struct lite_cmd *cmd)
 		goto err_file;
 
 	ufile->ucontext = uctx;
-	ufile->async = async;
+	/* Last: lite_uverbs_event() reads it without ucontext_lock. */
+	smp_store_release(&ufile->async, async);
 	lite_stat_inc(LITE_STAT_UCONTEXT);
 	fd_install(fd, filp);
 	mutex_unlock(&ufile->ucontext_lock);
@@ -337,9 +333,13 @@ static const struct lite_cmd_def lite_cmds[] = {
 		 sizeof(struct ib_uverbs_create_ah_resp), true),
 	LITE_CMD_DESTROY(IB_USER_VERBS_CMD_DESTROY_AH, lite_cmd_destroy_ah,
 			 struct ib_uverbs_destroy_ah, 0),
-	LITE_CMD(IB_USER_VERBS_CMD_REG_MR, lite_cmd_reg_mr,
-		 struct ib_uverbs_reg_mr,
-		 sizeof(struct ib_uverbs_reg_mr_resp), true),
+	[IB_USER_VERBS_CMD_REG_MR] = {
+		.handler = lite_cmd_reg_mr,
+		.prepare = lite_cmd_reg_mr_pin,
+		.req_size = sizeof(struct ib_uverbs_reg_mr),
+		.resp_size = sizeof(struct ib_uverbs_reg_mr_resp),
+		.has_udata = true,
+	},
 	LITE_CMD(IB_USER_VERBS_CMD_REREG_MR, lite_cmd_rereg_mr,
 		 struct ib_uverbs_rereg_mr,
 		 sizeof(struct ib_uverbs_rereg_mr_resp), true),

@@ -53,9 +53,10 @@ static bool lite_mr_writable(u32 access)
 }
 
 /*
- * A new registration of [@start, @start + @length) named by @iova: checks,
- * pins and asks the driver for keys. Called without obj_rwsem (pinning can
- * take long); @pd is looked up by the caller afterwards.
+ * A new registration of [@start, @start + @length) named by @iova: checks
+ * and pins (or takes what lite_cmd_reg_mr_pin() pinned before the fence).
+ * Called without obj_rwsem (pinning can take long); @pd is looked up by
+ * the caller afterwards.
  */
 static struct lite_mr *lite_mr_new(struct lite_cmd *cmd, u64 start,
 				   u64 length, u64 iova, u32 access_flags)
@@ -80,7 +81,14 @@ static struct lite_mr *lite_mr_new(struct lite_cmd *cmd, u64 start,
 	mr = kzalloc(max(ops->size_mr, sizeof(*mr)), GFP_KERNEL);
 	if (!mr)
 		return ERR_PTR(-ENOMEM);
-	umem = lite_umem_get(start, length, lite_mr_writable(access));
+	umem = cmd->umem;
+	cmd->umem = NULL;
+	/*
+	 * Only REREG_MR pins here, inside the fence: it re-pins the old
+	 * (pinned, so present) range unless it moves the MR (uverbs.md).
+	 */
+	if (!umem)
+		umem = lite_umem_get(start, length, lite_mr_writable(access));
 	if (IS_ERR(umem)) {
 		kfree(mr);
 		return ERR_CAST(umem);
@@ -98,6 +106,25 @@ static void lite_mr_free_new(struct lite_mr *mr)
 {
 	lite_umem_release(mr->umem);
 	kfree(mr);
+}
+
+/*
+ * REG_MR's step before the fence: pin the pages, which may fault on
+ * memory userspace never provides. A request the handler will refuse
+ * anyway is not pinned; a pinning error is left for the handler to
+ * return where it used to, after the checks that come first.
+ */
+void lite_cmd_reg_mr_pin(struct lite_cmd *cmd)
+{
+	struct ib_uverbs_reg_mr req;
+	u32 access;
+
+	if (lite_cmd_request(cmd, &req, sizeof(req)) ||
+	    lite_mr_access(req.access_flags, &access) || !req.length ||
+	    ((req.start ^ req.hca_va) & ~PAGE_MASK))
+		return;
+	cmd->umem = lite_umem_get(req.start, req.length,
+				  lite_mr_writable(access));
 }
 
 int lite_cmd_reg_mr(struct lite_cmd *cmd)

@@ -233,13 +233,23 @@ static bool lite_safe_file_access(struct file *filp)
 	return filp->f_cred == current_cred();
 }
 
+/* Where a command's request and response are in user memory. */
+struct lite_cmd_user {
+	const void __user *in;	/* core request, then driver request */
+	size_t inlen;
+	void __user *out;	/* core response, then driver response */
+	size_t outlen;
+};
+
 /*
- * Check a command header against its definition and fill in where the
- * core and driver parts of the request and response are.
+ * Check a command header against its definition and fill in the sizes of
+ * the core and driver parts of the request and response, and where they
+ * are in user memory (each pair is contiguous there).
  */
 static int lite_cmd_setup(struct lite_cmd *cmd, const struct lite_cmd_def *def,
 			  const struct ib_uverbs_cmd_hdr *hdr,
-			  const char __user *buf, size_t count)
+			  const char __user *buf, size_t count,
+			  struct lite_cmd_user *u)
 {
 	struct ib_uverbs_ex_cmd_hdr ex;
 	u64 response = 0;
@@ -256,17 +266,19 @@ static int lite_cmd_setup(struct lite_cmd *cmd, const struct lite_cmd_def *def,
 		/* Commands with a response start with its user address. */
 		if (def->resp_size && get_user(response, (const u64 __user *)buf))
 			return -EFAULT;
-		cmd->inbuf = buf;
+		/* Without a response there is no address to write to. */
+		if (!def->resp_size)
+			out = 0;
 		cmd->inlen = def->has_udata ? def->req_size : in;
-		cmd->outbuf = u64_to_user_ptr(response);
 		cmd->outlen = def->has_udata ? def->resp_size : out;
 		if (def->has_udata) {
-			cmd->udata.inbuf = buf + def->req_size;
 			cmd->udata.inlen = in - def->req_size;
-			cmd->udata.outbuf = u64_to_user_ptr(response +
-							    def->resp_size);
 			cmd->udata.outlen = out - def->resp_size;
 		}
+		u->in = buf;
+		u->inlen = in;
+		u->out = u64_to_user_ptr(response);
+		u->outlen = out;
 		return 0;
 	}
 
@@ -287,15 +299,62 @@ static int lite_cmd_setup(struct lite_cmd *cmd, const struct lite_cmd_def *def,
 	} else if (hdr->out_words || ex.provider_out_words) {
 		return -EINVAL;
 	}
-	buf += sizeof(*hdr) + sizeof(ex);
-	cmd->inbuf = buf;
 	cmd->inlen = hdr->in_words * 8;
-	cmd->outbuf = u64_to_user_ptr(ex.response);
 	cmd->outlen = hdr->out_words * 8;
-	cmd->udata.inbuf = buf + cmd->inlen;
 	cmd->udata.inlen = ex.provider_in_words * 8;
-	cmd->udata.outbuf = u64_to_user_ptr(ex.response + cmd->outlen);
 	cmd->udata.outlen = ex.provider_out_words * 8;
+	u->in = buf + sizeof(*hdr) + sizeof(ex);
+	u->inlen = cmd->inlen + cmd->udata.inlen;
+	u->out = u64_to_user_ptr(ex.response);
+	u->outlen = cmd->outlen + cmd->udata.outlen;
+	return 0;
+}
+
+/*
+ * Copy a command's request into kernel memory and give it a zeroed
+ * kernel response buffer: its handler and the driver never touch user
+ * memory inside the fence. One allocation: request, then response.
+ */
+static void *lite_cmd_copy_in(struct lite_cmd *cmd,
+			      const struct lite_cmd_user *u)
+{
+	void *kbuf;
+
+	kbuf = kvzalloc(u->inlen + u->outlen ?: 1, GFP_KERNEL_ACCOUNT);
+	if (!kbuf)
+		return ERR_PTR(-ENOMEM);
+	/*
+	 * Zero the response in user memory now: a bad response address
+	 * fails here, before anything is created, and the copy out after
+	 * the fence can then only fail if the caller unmaps it meanwhile.
+	 */
+	if (copy_from_user(kbuf, u->in, u->inlen) ||
+	    (u->outlen && clear_user(u->out, u->outlen))) {
+		kvfree(kbuf);
+		return ERR_PTR(-EFAULT);
+	}
+	cmd->inbuf = kbuf;
+	cmd->udata.inbuf = kbuf + cmd->inlen;
+	cmd->outbuf = kbuf + u->inlen;
+	cmd->udata.outbuf = cmd->outbuf + cmd->outlen;
+	return kbuf;
+}
+
+/*
+ * After the fence: the response, then the driver's extra write. The
+ * response area was writable before the fence (lite_cmd_copy_in()); if
+ * the caller unmapped it since, the command fails with -EFAULT but what
+ * it created stays (handle, fd, context), to go at close() or removal.
+ */
+static int lite_cmd_copy_out(struct lite_cmd *cmd,
+			     const struct lite_cmd_user *u)
+{
+	if (u->outlen && copy_to_user(u->out, cmd->outbuf, u->outlen))
+		return -EFAULT;
+	if (cmd->udata.post_len &&
+	    copy_to_user(u64_to_user_ptr(cmd->udata.post_addr),
+			 cmd->udata.post_data, cmd->udata.post_len))
+		return -EFAULT;
 	return 0;
 }
 
@@ -311,7 +370,9 @@ static ssize_t lite_uverbs_write(struct file *filp, const char __user *buf,
 	const struct lite_cmd_def *def;
 	struct ib_uverbs_cmd_hdr hdr;
 	struct lite_cmd cmd = { .ufile = ufile };
+	struct lite_cmd_user u;
 	int srcu_key, ret;
+	void *kbuf;
 
 	if (!lite_safe_file_access(filp))
 		return -EACCES;
@@ -322,10 +383,17 @@ static ssize_t lite_uverbs_write(struct file *filp, const char __user *buf,
 	def = lite_uverbs_cmd_lookup(hdr.command);
 	if (!def)
 		return -EOPNOTSUPP;
-	ret = lite_cmd_setup(&cmd, def, &hdr, buf, count);
+	ret = lite_cmd_setup(&cmd, def, &hdr, buf, count, &u);
 	if (ret)
 		return ret;
+	kbuf = lite_cmd_copy_in(&cmd, &u);
+	if (IS_ERR(kbuf))
+		return PTR_ERR(kbuf);
 
+	if (def->prepare)
+		def->prepare(&cmd);
+
+	/* No user memory from here to srcu_read_unlock(). */
 	srcu_key = srcu_read_lock(&udev->srcu);
 	cmd.ibdev = srcu_dereference(udev->ibdev, &udev->srcu);
 	ret = cmd.ibdev ? def->handler(&cmd) : -ENODEV;
@@ -341,6 +409,12 @@ static ssize_t lite_uverbs_write(struct file *filp, const char __user *buf,
 		wait_for_completion(&ufile->disassociated);
 		ret = def->handler(&cmd);
 	}
+	/* What the handler did not take (failed, or the device is gone). */
+	if (!IS_ERR_OR_NULL(cmd.umem))
+		lite_umem_release(cmd.umem);
+	if (!ret)
+		ret = lite_cmd_copy_out(&cmd, &u);
+	kvfree(kbuf);
 	return ret ? ret : count;
 }
 
@@ -486,10 +560,17 @@ static void lite_uverbs_event(struct lite_device *ibdev, void *data, u32 event)
 
 	mutex_lock(&udev->files_lock);
 	list_for_each_entry(ufile, &udev->files, list) {
-		mutex_lock(&ufile->ucontext_lock);
-		if (ufile->async && ufile->ucontext)
-			lite_async_event(ufile->async, LITE_PORT, event);
-		mutex_unlock(&ufile->ucontext_lock);
+		/*
+		 * Not under ucontext_lock (a command may hold it): ->async
+		 * is published with release once the context is whole and
+		 * lives as long as the ufile, which files_lock keeps listed.
+		 * An event racing with the context's destruction is queued
+		 * on a queue nobody reads any more: harmless.
+		 */
+		struct lite_async_file *async = smp_load_acquire(&ufile->async);
+
+		if (async)
+			lite_async_event(async, LITE_PORT, event);
 	}
 	mutex_unlock(&udev->files_lock);
 }

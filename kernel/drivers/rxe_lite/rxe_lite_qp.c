@@ -364,17 +364,17 @@ int rxe_lite_modify_srq(struct lite_ucontext *uctx, struct lite_srq *srq,
 		srq->attr.srq_limit = attr->srq_limit;
 		return 0;
 	}
-	if (udata->inlen < sizeof(ucmd) ||
-	    copy_from_user(&ucmd, udata->inbuf, sizeof(ucmd)))
+	if (udata->inlen < sizeof(ucmd))
 		return -EINVAL;
+	memcpy(&ucmd, udata->inbuf, sizeof(ucmd));
 	ret = rxe_lite_queue_init(uctx, &nq, &max_wr, wqe, &mi);
 	if (ret)
 		return ret;
-	if (copy_to_user(u64_to_user_ptr(ucmd.mmap_info_addr), &mi,
-			 sizeof(mi))) {
-		ret = -EFAULT;
-		goto err;
-	}
+	/* The core writes it to userspace after the fence (lite_udata). */
+	BUILD_BUG_ON(sizeof(mi) > sizeof(udata->post_data));
+	memcpy(udata->post_data, &mi, sizeof(mi));
+	udata->post_addr = ucmd.mmap_info_addr;
+	udata->post_len = sizeof(mi);
 
 	spin_lock_bh(&rsrq->lock);
 	prod = rxe_lite_queue_user_index(&rsrq->queue, true);

@@ -103,12 +103,22 @@ struct lite_device_attr {
  * struct lite_udata - the driver-specific part of a command
  * @inbuf, @inlen:   driver request, after the core request
  * @outbuf, @outlen: driver response, after the core response
+ * @post_addr, @post_data, @post_len: one more write to a user address the
+ *                   driver's ABI names (rxe's MODIFY_SRQ mmap_info)
+ *
+ * All buffers are kernel memory: the core copies the request in before
+ * and the response (then @post_data) out after the device fence, so a
+ * driver op never touches user memory (a fault that never completes must
+ * not stall removal). The response buffer starts zeroed.
  */
 struct lite_udata {
-	const void __user *inbuf;
-	void __user *outbuf;
+	const void *inbuf;
+	void *outbuf;
 	size_t inlen;
 	size_t outlen;
+	u64 post_addr;
+	u8 post_data[32];
+	size_t post_len;
 };
 
 /**
