@@ -123,9 +123,13 @@ static int poll1(struct ibv_wc *wc)
 
 static void report(const char *name, const struct ibv_wc *wc, int data)
 {
-	printf("%s: status=%s opcode=%d%s\n", name,
-	       ibv_wc_status_str(wc->status), wc->opcode,
-	       data < 0 ? "" : data ? " data=ok" : " data=BAD");
+	/* The opcode of an error completion is undefined (ibv_poll_cq(3)). */
+	if (wc->status)
+		printf("%s: status=%s\n", name, ibv_wc_status_str(wc->status));
+	else
+		printf("%s: status=%s opcode=%d%s\n", name,
+		       ibv_wc_status_str(wc->status), wc->opcode,
+		       data < 0 ? "" : data ? " data=ok" : " data=BAD");
 }
 
 /* Reconnect both QPs after an error moved one to ERR. */
