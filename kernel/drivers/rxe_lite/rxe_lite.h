@@ -71,11 +71,27 @@ struct rxe_lite_pd {
 struct rxe_lite_mr {
 	struct lite_mr mr;		/* must be first */
 	refcount_t ref;
+	u32 num_mw;			/* windows bound to it (keys lock) */
 	struct completion done;
 };
 
+/*
+ * A memory window. Its binding (state, the MR, range, access, the type 2
+ * QP) is protected by the rxe->keys xarray lock, which the bind, the
+ * invalidate, dealloc and every rkey lookup take: a lookup through the
+ * window takes its reference on the MR under that lock, so the window
+ * itself holds no reference. An MR being deregistered unbinds every
+ * window bound to it (under the same lock) before it waits for its
+ * references; dealloc_mw erases the key first, after which nothing can
+ * reach the window. Both never wait for anything else.
+ */
 struct rxe_lite_mw {
 	struct lite_mw mw;		/* must be first */
+	struct rxe_lite_mr *mr;		/* bound to, NULL when not valid */
+	u64 addr;
+	u64 length;
+	u32 access;			/* LITE_ACCESS_* granted remotely */
+	u32 qpn;			/* type 2: the QP it is bound through */
 };
 
 struct rxe_lite_ah {
@@ -308,6 +324,7 @@ enum {
 	RXE_LITE_WC_LOC_QP_OP_ERR = 2,
 	RXE_LITE_WC_LOC_PROT_ERR = 4,
 	RXE_LITE_WC_WR_FLUSH_ERR = 5,
+	RXE_LITE_WC_MW_BIND_ERR = 6,
 	RXE_LITE_WC_BAD_RESP_ERR = 7,
 	RXE_LITE_WC_LOC_ACCESS_ERR = 8,
 	RXE_LITE_WC_REM_INV_REQ_ERR = 9,
@@ -341,6 +358,11 @@ int rxe_lite_reg_user_mr(struct lite_mr *mr, struct lite_udata *udata);
 void rxe_lite_dereg_mr(struct lite_mr *mr);
 int rxe_lite_alloc_mw(struct lite_mw *mw, struct lite_udata *udata);
 void rxe_lite_dealloc_mw(struct lite_mw *mw);
+int rxe_lite_bind_mw(struct rxe_lite_qp *rqp, u32 mw_rkey, u32 new_key,
+		     u32 mr_lkey, u64 addr, u64 length, u32 access);
+int rxe_lite_local_inv(struct rxe_lite_qp *rqp, u32 rkey);
+struct rxe_lite_mr *rxe_lite_mw_mr_get(struct rxe_lite_qp *rqp, u32 rkey,
+				       u64 va, u32 len, u32 access);
 
 struct rxe_lite_mr *rxe_lite_mr_get(struct rxe_lite_dev *rxe, u32 key);
 void rxe_lite_mr_put(struct rxe_lite_mr *rmr);

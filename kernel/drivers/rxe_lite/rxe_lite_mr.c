@@ -56,11 +56,41 @@ int rxe_lite_reg_user_mr(struct lite_mr *mr, struct lite_udata *udata)
 	return 0;
 }
 
+/*
+ * Unbind every window still bound to @rmr. Linux's rxe refuses the
+ * deregistration instead (-EINVAL, IBTA 10.6.7.2.6), but dereg_mr cannot
+ * fail here (the core destroys on revoke too): the windows become
+ * invalid, and a later access through them gets a remote access error.
+ */
+static void rxe_lite_mr_unbind_all(struct rxe_lite_dev *rxe,
+				   struct rxe_lite_mr *rmr)
+{
+	unsigned long index;
+	void *entry;
+
+	xa_lock_bh(&rxe->keys);
+	xa_for_each(&rxe->keys, index, entry) {
+		struct rxe_lite_mw *rmw;
+
+		if (!rmr->num_mw)
+			break;
+		if (xa_pointer_tag(entry) != 1)
+			continue;
+		rmw = xa_untag_pointer(entry);
+		if (rmw->mr == rmr) {
+			rmw->mr = NULL;
+			rmr->num_mw--;
+		}
+	}
+	xa_unlock_bh(&rxe->keys);
+}
+
 void rxe_lite_dereg_mr(struct lite_mr *mr)
 {
 	struct rxe_lite_mr *rmr = container_of(mr, struct rxe_lite_mr, mr);
 
 	rxe_lite_key_free(to_rxe_dev(mr->device), mr->lkey);
+	rxe_lite_mr_unbind_all(to_rxe_dev(mr->device), rmr);
 	/* No new users; wait for the packets using it (bounded: no sleeps). */
 	rxe_lite_mr_put(rmr);
 	wait_for_completion(&rmr->done);
@@ -84,8 +114,141 @@ int rxe_lite_alloc_mw(struct lite_mw *mw, struct lite_udata *udata)
 
 void rxe_lite_dealloc_mw(struct lite_mw *mw)
 {
-	rxe_lite_key_free(to_rxe_dev(mw->device), mw->rkey);
+	struct rxe_lite_dev *rxe = to_rxe_dev(mw->device);
+	struct rxe_lite_mw *rmw = container_of(mw, struct rxe_lite_mw, mw);
+
+	/* A bound window is unbound: erase and unbind in one critical section. */
+	xa_lock_bh(&rxe->keys);
+	__xa_erase(&rxe->keys, mw->rkey >> 8);
+	if (rmw->mr) {
+		rmw->mr->num_mw--;
+		rmw->mr = NULL;
+	}
+	xa_unlock_bh(&rxe->keys);
 	rxe_lite_stat_add(RXE_LITE_STAT_MW, -1);
+}
+
+/* The window named by @rkey's index (any key tag). Caller holds the lock. */
+static struct rxe_lite_mw *rxe_lite_mw_find(struct rxe_lite_dev *rxe, u32 rkey)
+{
+	void *entry = xa_load(&rxe->keys, rkey >> 8);
+
+	if (!entry || xa_pointer_tag(entry) != 1)
+		return NULL;
+	return xa_untag_pointer(entry);
+}
+
+/*
+ * Execute a bind WQE of @rqp (type 1 from ibv_bind_mw, type 2 from
+ * IBV_WR_BIND_MW): bind the window @mw_rkey names to [@addr, @addr +
+ * @length) of the MR @mr_lkey (a type 1 window with length 0: unbind)
+ * with @access; its rkey's low byte becomes @new_key's. The checks are
+ * those of IBTA 10.6.7 and Linux's rxe. 0 or RXE_LITE_WC_MW_BIND_ERR.
+ */
+int rxe_lite_bind_mw(struct rxe_lite_qp *rqp, u32 mw_rkey, u32 new_key,
+		     u32 mr_lkey, u64 addr, u64 length, u32 access)
+{
+	const u32 remote = LITE_ACCESS_REMOTE_WRITE | LITE_ACCESS_REMOTE_READ |
+			   LITE_ACCESS_REMOTE_ATOMIC;
+	struct rxe_lite_dev *rxe = rqp->rxe;
+	struct rxe_lite_mr *rmr = NULL;
+	struct rxe_lite_mw *rmw;
+	int ret = RXE_LITE_WC_MW_BIND_ERR;
+	void *entry;
+
+	xa_lock_bh(&rxe->keys);
+	rmw = rxe_lite_mw_find(rxe, mw_rkey);
+	if (!rmw || rmw->mw.rkey != mw_rkey || rmw->mw.pd != rqp->qp.pd)
+		goto out;
+	/* A type 2 window is bound once; invalidate it first. */
+	if (rmw->mw.type == 2 && rmw->mr)
+		goto out;
+	/* Zero-based windows are not supported (see datapath.md). */
+	if (access & ~remote)
+		goto out;
+	if (length) {
+		entry = xa_load(&rxe->keys, mr_lkey >> 8);
+		if (!entry || xa_pointer_tag(entry))
+			goto out;
+		rmr = container_of((struct lite_mr *)entry, struct rxe_lite_mr,
+				   mr);
+		if (rmr->mr.lkey != mr_lkey || rmr->mr.pd != rmw->mw.pd ||
+		    !(rmr->mr.access & LITE_ACCESS_MW_BIND))
+			goto out;
+		/* Remote write or atomic need local write on the MR. */
+		if ((access & (LITE_ACCESS_REMOTE_WRITE |
+			       LITE_ACCESS_REMOTE_ATOMIC)) &&
+		    !(rmr->mr.access & LITE_ACCESS_LOCAL_WRITE))
+			goto out;
+		if (addr < rmr->mr.iova || addr - rmr->mr.iova > rmr->mr.length ||
+		    length > rmr->mr.length - (addr - rmr->mr.iova))
+			goto out;
+	} else if (rmw->mw.type == 2) {
+		goto out;
+	}
+	if (rmw->mr)
+		rmw->mr->num_mw--;
+	rmw->mr = rmr;
+	if (rmr)
+		rmr->num_mw++;
+	rmw->addr = addr;
+	rmw->length = length;
+	rmw->access = access;
+	rmw->qpn = rqp->qp.qp_num;
+	rmw->mw.rkey = (rmw->mw.rkey & ~0xffU) | (new_key & 0xff);
+	ret = 0;
+out:
+	xa_unlock_bh(&rxe->keys);
+	return ret;
+}
+
+/*
+ * Execute a local invalidate WQE of @rqp: of a type 2 window bound
+ * through it (user MRs cannot be invalidated, type 1 windows neither,
+ * as in Linux's rxe). 0 or RXE_LITE_WC_LOC_QP_OP_ERR.
+ */
+int rxe_lite_local_inv(struct rxe_lite_qp *rqp, u32 rkey)
+{
+	struct rxe_lite_dev *rxe = rqp->rxe;
+	int ret = RXE_LITE_WC_LOC_QP_OP_ERR;
+	struct rxe_lite_mw *rmw;
+
+	xa_lock_bh(&rxe->keys);
+	rmw = rxe_lite_mw_find(rxe, rkey);
+	if (rmw && rmw->mw.rkey == rkey && rmw->mw.type == 2 && rmw->mr &&
+	    rmw->qpn == rqp->qp.qp_num) {
+		rmw->mr->num_mw--;
+		rmw->mr = NULL;
+		ret = 0;
+	}
+	xa_unlock_bh(&rxe->keys);
+	return ret;
+}
+
+/*
+ * The MR behind the window @rkey names, with a reference, if @rqp may
+ * access [@va, @va + @len) of the window with @access; or NULL.
+ */
+struct rxe_lite_mr *rxe_lite_mw_mr_get(struct rxe_lite_qp *rqp, u32 rkey,
+				       u64 va, u32 len, u32 access)
+{
+	struct rxe_lite_dev *rxe = rqp->rxe;
+	struct rxe_lite_mr *rmr = NULL;
+	struct rxe_lite_mw *rmw;
+
+	xa_lock_bh(&rxe->keys);
+	rmw = rxe_lite_mw_find(rxe, rkey);
+	if (rmw && rmw->mw.rkey == rkey && rmw->mr &&
+	    rmw->mw.pd == rqp->qp.pd &&
+	    (rmw->mw.type == 1 || rmw->qpn == rqp->qp.qp_num) &&
+	    (rmw->access & access) == access && va >= rmw->addr &&
+	    va - rmw->addr <= rmw->length &&
+	    len <= rmw->length - (va - rmw->addr)) {
+		rmr = rmw->mr;
+		refcount_inc(&rmr->ref);
+	}
+	xa_unlock_bh(&rxe->keys);
+	return rmr;
 }
 
 /*

@@ -80,6 +80,34 @@ static int rxe_lite_ud_av(struct rxe_lite_qp *rqp, u32 ah_num,
 	return ret;
 }
 
+static bool rxe_lite_local_op(const struct rxe_lite_swqe *w)
+{
+	return w->opcode == IB_UVERBS_WR_BIND_MW ||
+	       w->opcode == IB_UVERBS_WR_LOCAL_INV;
+}
+
+/*
+ * Execute the local operation WQE in SQ slot @idx (no packet: it is done
+ * when the requester reaches it, after the WQEs before it were sent, as
+ * in Linux's rxe). 0 or an RXE_LITE_WC_* status.
+ */
+static int rxe_lite_do_local_op(struct rxe_lite_qp *rqp, u32 idx,
+				struct rxe_lite_swqe *w)
+{
+	const struct rxe_send_wqe *u = rxe_lite_sq_slot(rqp, idx);
+
+	w->length = 0;
+	if (w->opcode == IB_UVERBS_WR_LOCAL_INV)
+		return rxe_lite_local_inv(rqp,
+					  READ_ONCE(u->wr.ex.invalidate_rkey));
+	return rxe_lite_bind_mw(rqp, READ_ONCE(u->wr.wr.mw.mw_rkey),
+				READ_ONCE(u->wr.wr.mw.rkey),
+				READ_ONCE(u->wr.wr.mw.mr_lkey),
+				READ_ONCE(u->wr.wr.mw.addr),
+				READ_ONCE(u->wr.wr.mw.length),
+				READ_ONCE(u->wr.wr.mw.access));
+}
+
 /* Read and check the WQE in SQ slot @idx; 0 or an RXE_LITE_WC_* status. */
 static int rxe_lite_snap(struct rxe_lite_qp *rqp, u32 idx,
 			 struct rxe_lite_swqe *w)
@@ -129,6 +157,11 @@ static int rxe_lite_snap(struct rxe_lite_qp *rqp, u32 idx,
 		w->remote_addr = READ_ONCE(u->wr.wr.rdma.remote_addr);
 		w->rkey = READ_ONCE(u->wr.wr.rdma.rkey);
 		break;
+	case IB_UVERBS_WR_BIND_MW:
+	case IB_UVERBS_WR_LOCAL_INV:
+		if (type == LITE_QPT_UD)
+			return RXE_LITE_WC_LOC_QP_OP_ERR;
+		return rxe_lite_do_local_op(rqp, idx, w);
 	case IB_UVERBS_WR_ATOMIC_CMP_AND_SWP:
 	case IB_UVERBS_WR_ATOMIC_FETCH_AND_ADD:
 		if (type != LITE_QPT_RC ||
@@ -297,6 +330,7 @@ static bool rxe_lite_req_build(struct rxe_lite_qp *rqp,
 
 	if (!rxe_lite_qp_sending(rqp) || rqp->rnr_wait)
 		return false;
+again:
 	if (rqp->sq_next == rqp->sq_snap) {
 		/* In SQD only the WQEs already begun are sent. */
 		if (rqp->sqd ||
@@ -307,6 +341,7 @@ static bool rxe_lite_req_build(struct rxe_lite_qp *rqp,
 		w->first_psn = rqp->req_psn;
 		n = w->opcode == IB_UVERBS_WR_ATOMIC_CMP_AND_SWP ||
 		    w->opcode == IB_UVERBS_WR_ATOMIC_FETCH_AND_ADD ? 1 :
+		    rxe_lite_local_op(w) ? 0 :
 		    rxe_lite_npkts(rqp, w->length);
 		w->last_psn = (w->first_psn + n - 1) & RXE_LITE_PSN_MASK;
 		w->resp_psn = w->first_psn;
@@ -318,6 +353,13 @@ static bool rxe_lite_req_build(struct rxe_lite_qp *rqp,
 			w->status = status;
 			*err = true;
 			return false;
+		}
+		if (rxe_lite_local_op(w)) {
+			/* Done: complete it in order, go on with the next. */
+			w->state = RXE_LITE_WQE_DONE;
+			rqp->sq_next = rqp->sq_snap;
+			rxe_lite_comp_advance(rqp);
+			goto again;
 		}
 	}
 	w = &rqp->swqe[rqp->sq_next];

@@ -211,13 +211,16 @@ static void rxe_lite_resp_send(struct rxe_lite_qp *rqp,
 				  RXE_LITE_AETH_NO_CREDIT, pkt->psn);
 }
 
-/* An rkey's MR, checked for @access over [@va, @va + @len). */
+/* An rkey's MR (directly or through a window), checked for @access over [@va, @va + @len). */
 static struct rxe_lite_mr *rxe_lite_rkey(struct rxe_lite_qp *rqp, u32 rkey,
 					 u64 va, u32 len, u32 access)
 {
 	struct rxe_lite_mr *rmr = rxe_lite_mr_get(rqp->rxe, rkey);
 
-	if (rmr && rxe_lite_mr_check(rmr, rqp->qp.pd, va, len, access)) {
+	/* Not an MR's rkey: a window's, checked against the window. */
+	if (!rmr)
+		return rxe_lite_mw_mr_get(rqp, rkey, va, len, access);
+	if (rxe_lite_mr_check(rmr, rqp->qp.pd, va, len, access)) {
 		rxe_lite_mr_put(rmr);
 		rmr = NULL;
 	}
