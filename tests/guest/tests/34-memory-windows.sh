@@ -28,19 +28,27 @@ cat "$out/lite.txt"
 [ $rc = 0 ] || fail "mw on rxe_lite: rc $rc"
 unload_all
 
-modprobe rdma_rxe && modprobe ib_uverbs || fail "cannot load Linux's rdma_rxe"
-rdma link add rxe0 type rxe netdev veth0
-wait_for 5 grep -q ffff:0a00:0001 /sys/class/infiniband/rxe0/ports/1/gids/1 ||
-	fail "no IPv4 GID on rxe0 (Linux rxe)"
-timeout 60 "$PROGS/mw" rxe0 1 > "$out/linux.txt" 2>&1
-rc=$?
-cat "$out/linux.txt"
-rdma link delete rxe0
-# Linux's ib_core owns /sys/class/infiniband: unload the whole stack, or
-# the next suite's ib_core_lite cannot register its class.
-modprobe -r rdma_rxe ib_uverbs
-modprobe -r ib_core
-[ $rc = 0 ] || fail "mw on Linux rxe: rc $rc"
+# The debug kernel of make check-debug builds no RDMA modules of its own:
+# there the comparison with Linux's rxe is left to the stock run.
+linux=0
+if modinfo rdma_rxe > /dev/null 2>&1; then
+	linux=1
+	modprobe rdma_rxe && modprobe ib_uverbs || fail "cannot load Linux's rdma_rxe"
+	rdma link add rxe0 type rxe netdev veth0
+	wait_for 5 grep -q ffff:0a00:0001 /sys/class/infiniband/rxe0/ports/1/gids/1 ||
+		fail "no IPv4 GID on rxe0 (Linux rxe)"
+	timeout 60 "$PROGS/mw" rxe0 1 > "$out/linux.txt" 2>&1
+	rc=$?
+	cat "$out/linux.txt"
+	rdma link delete rxe0
+	# Linux's ib_core owns /sys/class/infiniband: unload the whole stack, or
+	# the next suite's ib_core_lite cannot register its class.
+	modprobe -r rdma_rxe ib_uverbs
+	modprobe -r ib_core
+	[ $rc = 0 ] || fail "mw on Linux rxe: rc $rc"
+else
+	log "no rdma_rxe module in this kernel: rxe_lite's output checked alone"
+fi
 
 expected() {
 	cat <<'EOT'
@@ -64,4 +72,7 @@ EOT
 expected | sed 's/status=PAST/status=remote access error/' > "$out/lite.exp"
 expected | sed 's/status=PAST/status=success opcode=1 data=ok/' > "$out/linux.exp"
 diff -u "$out/lite.exp" "$out/lite.txt" || fail "rxe_lite: unexpected output"
-diff -u "$out/linux.exp" "$out/linux.txt" || fail "Linux rxe: unexpected output"
+if ((linux)); then
+	diff -u "$out/linux.exp" "$out/linux.txt" ||
+		fail "Linux rxe: unexpected output"
+fi
